@@ -1,0 +1,77 @@
+# mod_semguard: build, run and test. `make help` lists the targets.
+
+BUILD      := build
+APXS       ?= apxs
+CXX        ?= g++
+CC_MOD     ?= gcc
+
+# httpd and APR flags, asked of apxs (evaluated only when a target needs them).
+APXS_CFLAGS = $(shell $(APXS) -q CFLAGS) $(shell $(APXS) -q EXTRA_CPPFLAGS) \
+              -I$(shell $(APXS) -q INCLUDEDIR) $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
+
+WARNINGS   := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Werror
+CXXFLAGS   := -std=c++20 -O2 -g -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARNINGS)
+MOD_CFLAGS  = $(APXS_CFLAGS) -fPIC -Wall -Wextra -Werror -Wno-unused-parameter
+
+CORE_SRCS  := $(wildcard src/*.cc)
+CORE_OBJS  := $(patsubst src/%.cc,$(BUILD)/core/%.o,$(CORE_SRCS))
+CORE_LIB   := $(BUILD)/libsemguard_core.a
+MODULE     := $(BUILD)/mod_semguard.so
+
+UNIT_SRCS  := $(wildcard tests/unit/*.cc)
+UNIT_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/unit/%.o,$(UNIT_SRCS))
+UNIT_BIN   := $(BUILD)/unit_tests
+CAPI_C_OBJ := $(BUILD)/unit/c_api_compiles_as_c.o
+
+.PHONY: all deps build run test unit integration clean help
+all: build
+
+help:
+	@echo "make deps         install what is missing (Debian/Ubuntu, as root)"
+	@echo "make              build $(MODULE)"
+	@echo "make run          deps + build, then a real apache2 with the module on 127.0.0.1"
+	@echo "make test         deps + build, then every test (unit and integration)"
+	@echo "make clean        remove $(BUILD)/"
+
+deps:
+	@sh tests/tools/install-deps.sh
+
+build: $(MODULE)
+
+$(BUILD)/core/%.o: src/%.cc $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/mod_semguard.o: mod_semguard.c src/semguard.h
+	@mkdir -p $(dir $@)
+	$(CC_MOD) $(MOD_CFLAGS) -c $< -o $@
+
+$(MODULE): $(BUILD)/mod_semguard.o $(CORE_LIB)
+	$(CXX) -shared -o $@ $(BUILD)/mod_semguard.o $(CORE_LIB) -lstdc++
+
+$(BUILD)/unit/%.o: tests/unit/%.cc $(wildcard src/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(filter-out -fvisibility=hidden -fvisibility-inlines-hidden,$(CXXFLAGS)) -Isrc -c $< -o $@
+
+# The façade must stay valid C: compile its header as C, with every warning.
+$(CAPI_C_OBJ): tests/unit/c_api_compiles_as_c.c src/semguard.h
+	@mkdir -p $(dir $@)
+	gcc -std=c99 -Wall -Wextra -Werror -pedantic -Isrc -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(CAPI_C_OBJ) $(CORE_LIB)
+	$(CXX) -o $@ $^ -lgtest -lgtest_main -pthread
+
+unit: $(UNIT_BIN)
+
+run: deps build
+	@sh tests/tools/run-server.sh
+
+test: deps build $(UNIT_BIN)
+	@sh tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)

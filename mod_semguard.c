@@ -1,0 +1,302 @@
+/* mod_semguard: records the SysV semaphore sets this server creates (see README.md).
+ *
+ * This file is glue only: the module record, the directives, config create/merge, the hooks
+ * and the trampolines into the C++ core (src/semguard.h), which holds all logic.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "ap_mpm.h"
+#include "apr_proc_mutex.h"
+#include "apr_strings.h"
+
+#include <unistd.h>
+
+#include "src/semguard.h"
+
+module AP_MODULE_DECLARE_DATA semguard_module;
+
+#define SG_RETAINED_KEY "mod_semguard-retained"
+#define SG_UNSET (-1)
+
+typedef struct {
+    int enabled;             /* SemGuard On|Off; SG_UNSET until given */
+    const char *ledger_path; /* SemGuardLedger, absolute; NULL for the default */
+} sg_server_conf;
+
+/* The recorder of the current configuration pass; destroyed with pconf. */
+static sg_recorder *recorder;
+/* Where the core's log lines go: the main server once it exists. */
+static server_rec *log_server;
+
+static void log_line(void *baton, int level, const char *line)
+{
+    (void)baton;
+    ap_log_error(APLOG_MARK, level, 0, log_server, "%s", line);
+}
+
+/* ---- Configuration ---- */
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    (void)s;
+    conf->enabled = SG_UNSET;
+    return conf;
+}
+
+static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    sg_server_conf *base = basev, *add = addv;
+    sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    conf->enabled = add->enabled != SG_UNSET ? add->enabled : base->enabled;
+    conf->ledger_path = add->ledger_path ? add->ledger_path : base->ledger_path;
+    return conf;
+}
+
+static const char *set_semguard(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_server_conf *conf = ap_get_module_config(cmd->server->module_config, &semguard_module);
+    char err[SG_ERRLEN];
+    const char *context = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (context != NULL) {
+        return context;
+    }
+    if (sg_parse_semguard(arg, &conf->enabled, err, sizeof(err)) != SG_OK) {
+        return apr_pstrdup(cmd->pool, err);
+    }
+    return NULL;
+}
+
+static const char *set_ledger(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    sg_server_conf *conf = ap_get_module_config(cmd->server->module_config, &semguard_module);
+    char err[SG_ERRLEN];
+    const char *context = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)dummy;
+    if (context != NULL) {
+        return context;
+    }
+    if (sg_parse_ledger_path(arg, err, sizeof(err)) != SG_OK) {
+        return apr_pstrdup(cmd->pool, err);
+    }
+    conf->ledger_path = ap_server_root_relative(cmd->pool, arg);
+    if (conf->ledger_path == NULL) {
+        return apr_pstrcat(cmd->pool, "SemGuardLedger: '", arg, "' is not a valid path", NULL);
+    }
+    return NULL;
+}
+
+static const command_rec semguard_cmds[] = {
+    AP_INIT_TAKE1("SemGuard", set_semguard, NULL, RSRC_CONF,
+                  "On or Off: record the SysV semaphore sets this server creates"),
+    AP_INIT_TAKE1("SemGuardLedger", set_ledger, NULL, RSRC_CONF,
+                  "The file recording this instance's semaphore sets"),
+    {NULL}
+};
+
+/* ---- Hooks ---- */
+
+static apr_status_t destroy_recorder(void *unused)
+{
+    (void)unused;
+    sg_recorder_destroy(recorder);
+    recorder = NULL;
+    return APR_SUCCESS;
+}
+
+/* The config file this server reads: -f, else the compiled-in default, relative to ServerRoot. */
+static const char *config_file(apr_pool_t *p)
+{
+    const char *named = NULL;
+    if (ap_server_conf != NULL && ap_server_conf->process != NULL) {
+        named = sg_config_file_from_argv(ap_server_conf->process->argc,
+                                         ap_server_conf->process->argv);
+    }
+    return ap_server_root_relative(p, named ? named : SERVER_CONFIG_FILE);
+}
+
+static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    void *retained = ap_retained_data_get(SG_RETAINED_KEY);
+    sg_process_info info;
+    char err[SG_ERRLEN];
+    (void)plog;
+    if (retained == NULL) {
+        retained = ap_retained_data_create(SG_RETAINED_KEY, sg_retained_size());
+    }
+    info.main_state = ap_state_query(AP_SQ_MAIN_STATE);
+    info.run_mode = ap_state_query(AP_SQ_RUN_MODE);
+    info.generation = ap_state_query(AP_SQ_CONFIG_GEN);
+    info.server_root = ap_server_root;
+    info.config_file = config_file(ptemp);
+    info.apr_default_lock = apr_proc_mutex_defname();
+    log_server = NULL;
+    if (sg_recorder_create(&info, retained, log_line, NULL, &recorder, err, sizeof(err)) != SG_OK) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, NULL, "SG00013: %s", err);
+        return OK; /* the server runs unguarded rather than not at all */
+    }
+    apr_pool_cleanup_register(pconf, NULL, destroy_recorder, apr_pool_cleanup_null);
+    sg_recorder_first_snapshot(recorder);
+    return OK;
+}
+
+static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    sg_server_conf *conf = ap_get_module_config(s->module_config, &semguard_module);
+    const char *ledger = conf->ledger_path;
+    char name[SG_ERRLEN];
+    (void)pconf;
+    (void)plog;
+    log_server = s;
+    if (ledger == NULL) {
+        if (sg_default_ledger_name(ap_server_root, config_file(ptemp), name, sizeof(name)) != SG_OK) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SG00014: %s", name);
+            return OK;
+        }
+        ledger = ap_runtime_dir_relative(ptemp, name);
+    }
+    sg_recorder_configure(recorder, conf->enabled != 0, ledger);
+    return OK;
+}
+
+/* The source file names of the hooks that run between two of ours, in the sorted hook array
+ * (APR's tsort may put other modules' hooks between a "before" and an "after" hook). */
+#define SG_MODULES_BETWEEN(hook, link_t)                                                    \
+    static size_t modules_between_##hook(void *first, void *second, const char **names,    \
+                                         size_t max)                                        \
+    {                                                                                       \
+        apr_array_header_t *hooks = ap_hook_get_##hook();                                   \
+        const link_t *links = hooks ? (const link_t *)hooks->elts : NULL;                   \
+        size_t n = 0;                                                                       \
+        int i, inside = 0;                                                                  \
+        for (i = 0; links != NULL && i < hooks->nelts; i++) {                               \
+            if ((void *)links[i].pFunc == first) { inside = 1; continue; }                  \
+            if ((void *)links[i].pFunc == second) { return inside ? n : 0; }                \
+            if (inside && n < max) { names[n++] = links[i].szName; }                        \
+            else if (inside) { return 0; }                                                  \
+        }                                                                                   \
+        return 0;                                                                           \
+    }
+
+SG_MODULES_BETWEEN(open_logs, ap_LINK_open_logs_t)
+SG_MODULES_BETWEEN(post_config, ap_LINK_post_config_t)
+
+#define SG_MAX_BETWEEN 8
+
+static int sg_open_logs_first(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    log_server = s;
+    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_FIRST, NULL, 0);
+    return OK;
+}
+
+static int sg_open_logs_after_mpm(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    const char *names[SG_MAX_BETWEEN];
+    size_t n = modules_between_open_logs((void *)sg_open_logs_first, (void *)sg_open_logs_after_mpm,
+                                         names, SG_MAX_BETWEEN);
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_AFTER_MPM, names, n);
+    return OK;
+}
+
+static int sg_open_logs_last(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_LAST, NULL, 0);
+    return OK;
+}
+
+static int sg_post_config_first(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    log_server = s;
+    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_FIRST, NULL, 0);
+    return OK;
+}
+
+static int sg_post_config_before_ssl(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_BEFORE_SSL, NULL, 0);
+    return OK;
+}
+
+static int sg_post_config_after_ssl(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    const char *names[SG_MAX_BETWEEN];
+    size_t n = modules_between_post_config((void *)sg_post_config_before_ssl,
+                                           (void *)sg_post_config_after_ssl, names, SG_MAX_BETWEEN);
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_AFTER_SSL, names, n);
+    return OK;
+}
+
+static int sg_post_config_last(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp; (void)s;
+    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_LAST, NULL, 0);
+    return OK;
+}
+
+static apr_status_t child_exiting_cleanly(void *unused)
+{
+    (void)unused;
+    sg_recorder_child_exiting_cleanly(recorder, (long)getpid());
+    return APR_SUCCESS;
+}
+
+static void sg_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    (void)s;
+    sg_recorder_child_started(recorder, (long)getpid());
+    /* pchild is destroyed on every clean child exit, never after SIGKILL or a crash. */
+    apr_pool_cleanup_register(pchild, NULL, child_exiting_cleanly, apr_pool_cleanup_null);
+}
+
+static void sg_child_status(server_rec *s, pid_t pid, ap_generation_t gen, int slot,
+                            mpm_child_status state)
+{
+    (void)s; (void)gen; (void)slot;
+    if (state == MPM_CHILD_EXITED) {
+        sg_recorder_child_exited(recorder, (long)pid);
+    }
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    static const char *const mpms[] = {"prefork.c", "worker.c", "event.c", NULL};
+    static const char *const ssl[] = {"mod_ssl.c", NULL};
+    (void)p;
+    ap_hook_pre_config(sg_pre_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_check_config(sg_check_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* Around the MPM's open_logs, which creates the accept mutex, then after everything.
+     * An "after" hook ordered just before its module's own order makes APR's sort run the
+     * module's hook right before it, so nothing else runs in between (checked at run time). */
+    ap_hook_open_logs(sg_open_logs_first, NULL, mpms, APR_HOOK_REALLY_FIRST - 10);
+    ap_hook_open_logs(sg_open_logs_after_mpm, mpms, NULL, APR_HOOK_REALLY_FIRST - 1);
+    ap_hook_open_logs(sg_open_logs_last, NULL, NULL, APR_HOOK_REALLY_LAST + 10);
+    /* Around mod_ssl's post_config, which creates ssl-cache and ssl-stapling*, and all others. */
+    ap_hook_post_config(sg_post_config_first, NULL, NULL, APR_HOOK_REALLY_FIRST - 10);
+    ap_hook_post_config(sg_post_config_before_ssl, NULL, ssl, APR_HOOK_MIDDLE - 1);
+    ap_hook_post_config(sg_post_config_after_ssl, ssl, NULL, APR_HOOK_MIDDLE - 1);
+    ap_hook_post_config(sg_post_config_last, NULL, NULL, APR_HOOK_REALLY_LAST + 10);
+    ap_hook_child_init(sg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_status(sg_child_status, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(semguard) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,               /* per-directory config: none */
+    NULL,
+    create_server_conf,
+    merge_server_conf,
+    semguard_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

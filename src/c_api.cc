@@ -1,0 +1,172 @@
+// The façade: every function fences exceptions and turns a Status into an sg_rc and a sentence.
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger_file.h"
+#include "recorder.h"
+#include "retained.h"
+#include "semguard.h"
+#include "settings.h"
+#include "sysv.h"
+
+using semguard::Status;
+
+struct sg_recorder {
+  semguard::LogSink log;
+  semguard::Recorder recorder;
+};
+
+namespace {
+
+void CopyMessage(const std::string& message, char* err, size_t errlen) {
+  if (err != nullptr && errlen > 0) std::snprintf(err, errlen, "%s", message.c_str());
+}
+
+sg_rc ToRc(const Status& st, char* err, size_t errlen) {
+  if (st.ok()) return SG_OK;
+  CopyMessage(st.message(), err, errlen);
+  switch (st.code()) {
+    case Status::Code::kInvalid: return SG_EINVAL;
+    case Status::Code::kIo: return SG_EIO;
+    case Status::Code::kCorrupt: return SG_ECORRUPT;
+    case Status::Code::kBusy: return SG_EBUSY;
+    case Status::Code::kNotFound: return SG_ENOTFOUND;
+    default: return SG_EINTERNAL;
+  }
+}
+
+// Runs `body` and turns any exception into SG_EINTERNAL with its text.
+template <typename Body>
+sg_rc Fenced(const char* where, char* err, size_t errlen, Body body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    CopyMessage(std::string("internal error in ") + where + ": " + e.what(), err, errlen);
+  } catch (...) {
+    CopyMessage(std::string("internal error in ") + where, err, errlen);
+  }
+  return SG_EINTERNAL;
+}
+
+// For void calls on a recorder: a caught exception becomes a log line.
+template <typename Body>
+void FencedVoid(sg_recorder* rec, const char* where, Body body) {
+  if (rec == nullptr) return;
+  char err[SG_ERRLEN] = "";
+  if (Fenced(where, err, sizeof(err), [&] { body(rec->recorder); return SG_OK; }) != SG_OK) {
+    rec->log.Log(semguard::Level::kError, "SG00012", err);
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+sg_rc sg_parse_semguard(const char* value, int* enabled, char* err, size_t errlen) {
+  return Fenced("sg_parse_semguard", err, errlen, [&] {
+    bool on = true;
+    sg_rc rc = ToRc(semguard::ParseSemGuard(value ? value : "", &on), err, errlen);
+    if (rc == SG_OK) *enabled = on ? 1 : 0;
+    return rc;
+  });
+}
+
+sg_rc sg_parse_ledger_path(const char* value, char* err, size_t errlen) {
+  return Fenced("sg_parse_ledger_path", err, errlen,
+                [&] { return ToRc(semguard::ParseLedgerPath(value ? value : ""), err, errlen); });
+}
+
+const char* sg_config_file_from_argv(int argc, const char* const* argv) {
+  // httpd's getopt: "-f file" or "-ffile"; the last one wins. Nothing here can throw.
+  const char* found = nullptr;
+  for (int i = 1; argv != nullptr && i < argc; ++i) {
+    const char* a = argv[i];
+    if (a == nullptr || a[0] != '-' || a[1] != 'f') continue;
+    if (a[2] != '\0') found = a + 2;
+    else if (i + 1 < argc) found = argv[++i];
+  }
+  return found;
+}
+
+sg_rc sg_default_ledger_name(const char* server_root, const char* config_file, char* out,
+                             size_t outlen) {
+  return Fenced("sg_default_ledger_name", out, outlen, [&] {
+    CopyMessage(semguard::DefaultLedgerName(server_root ? server_root : "",
+                                            config_file ? config_file : ""),
+                out, outlen);
+    return SG_OK;
+  });
+}
+
+size_t sg_retained_size(void) { return sizeof(semguard::Retained); }
+
+sg_rc sg_recorder_create(const sg_process_info* info, void* retained, sg_log_fn log, void* baton,
+                         sg_recorder** out, char* err, size_t errlen) {
+  return Fenced("sg_recorder_create", err, errlen, [&] {
+    if (info == nullptr || retained == nullptr || out == nullptr) {
+      CopyMessage("sg_recorder_create: a required argument is NULL", err, errlen);
+      return SG_EINVAL;
+    }
+    semguard::Environment env;
+    env.main_state = static_cast<semguard::MainState>(info->main_state);
+    env.run_mode = static_cast<semguard::RunMode>(info->run_mode);
+    env.generation = info->generation;
+    env.euid = geteuid();
+    env.server_root = info->server_root ? info->server_root : "";
+    env.config_file = info->config_file ? info->config_file : "";
+    env.apr_default_lock = info->apr_default_lock ? info->apr_default_lock : "unknown";
+    semguard::LogSink sink(log, baton);
+    *out = new sg_recorder{sink, semguard::Recorder(std::move(env),
+                                                    static_cast<semguard::Retained*>(retained),
+                                                    &semguard::RealSysV(), sink)};
+    return SG_OK;
+  });
+}
+
+void sg_recorder_destroy(sg_recorder* rec) { delete rec; }
+
+void sg_recorder_first_snapshot(sg_recorder* rec) {
+  FencedVoid(rec, "sg_recorder_first_snapshot", [](semguard::Recorder& r) { r.TakeFirstSnapshot(); });
+}
+
+void sg_recorder_configure(sg_recorder* rec, int enabled, const char* ledger_path) {
+  FencedVoid(rec, "sg_recorder_configure", [&](semguard::Recorder& r) {
+    semguard::Settings settings;
+    settings.enabled = enabled != 0;
+    r.Configure(settings, ledger_path ? ledger_path : "");
+  });
+}
+
+void sg_recorder_checkpoint(sg_recorder* rec, sg_checkpoint cp, const char* const* modules_between,
+                            size_t n_modules) {
+  FencedVoid(rec, "sg_recorder_checkpoint", [&](semguard::Recorder& r) {
+    std::vector<std::string_view> names;
+    for (size_t i = 0; modules_between != nullptr && i < n_modules; ++i) {
+      if (modules_between[i] != nullptr) names.emplace_back(modules_between[i]);
+    }
+    r.AtCheckpoint(static_cast<semguard::Checkpoint>(cp), names);
+  });
+}
+
+void sg_recorder_child_started(sg_recorder* rec, long pid) {
+  FencedVoid(rec, "sg_recorder_child_started",
+             [pid](semguard::Recorder& r) { r.ChildStarted(static_cast<pid_t>(pid)); });
+}
+
+void sg_recorder_child_exiting_cleanly(sg_recorder* rec, long pid) {
+  FencedVoid(rec, "sg_recorder_child_exiting_cleanly",
+             [pid](semguard::Recorder& r) { r.ChildExitingCleanly(static_cast<pid_t>(pid)); });
+}
+
+void sg_recorder_child_exited(sg_recorder* rec, long pid) {
+  FencedVoid(rec, "sg_recorder_child_exited",
+             [pid](semguard::Recorder& r) { r.ChildExited(static_cast<pid_t>(pid)); });
+}
+
+}  // extern "C"

@@ -1,0 +1,254 @@
+#include "recorder.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "instance_lock.h"
+#include "ledger_file.h"
+#include "proc_identity.h"
+
+namespace semguard {
+namespace {
+
+bool LastOfPhase(Checkpoint cp) {
+  return cp == Checkpoint::kOpenLogsLast || cp == Checkpoint::kPostConfigLast;
+}
+
+std::string CountByType(const std::vector<RecordedSet>& sets) {
+  std::map<std::string, int> counts;
+  for (const RecordedSet& r : sets) ++counts[r.type];
+  std::string out;
+  for (const auto& [type, n] : counts) out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
+  return out;
+}
+
+}  // namespace
+
+Recorder::Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log)
+    : env_(std::move(env)), retained_(retained), sysv_(sysv), log_(log) {
+  InitRetained(retained_);
+}
+
+void Recorder::Log(Level level, const char* tag, const std::string& message) {
+  log_.Log(level, tag, message);
+  // Before core's open_logs in the first pass, lines reach only the terminal (stderr).
+  if (!error_log_open_ && env_.main_state == MainState::kCreatePreConfig) {
+    early_lines_.emplace_back(level, std::string(tag) + "\t" + message);
+  }
+}
+
+pid_t Recorder::SelfPid() const { return env_.pid > 0 ? env_.pid : getpid(); }
+
+bool Recorder::Enabled() const {
+  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return false;
+  // open_logs and post_config run only in a process that is starting (pass 1, before detach)
+  // or running (later passes) the server; never in -t, dumps or -k signalling.
+  return env_.main_state == MainState::kCreatePreConfig ||
+         env_.main_state == MainState::kCreateConfig;
+}
+
+void Recorder::TakeFirstSnapshot() {
+  if (env_.run_mode != RunMode::kNormal) return;
+  ScanTable(&snapshot_);
+}
+
+void Recorder::Configure(Settings settings, std::string ledger_path) {
+  settings_ = std::move(settings);
+  settings_.ledger_path = std::move(ledger_path);
+  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
+  uint32_t crc = 0;
+  load_status_ = ReadLedgerFile(settings_.ledger_path, env_.euid, &loaded_, &crc);
+  loaded_is_ours_ = load_status_.ok() && retained_->ledger_written && crc == retained_->ledger_crc;
+  // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
+  if (loaded_is_ours_) recorded_ = loaded_.sets;
+}
+
+bool Recorder::TakeLock() {
+  const std::string lock_path = settings_.ledger_path + ".lock";
+  if (retained_->lock_fd >= 0 && lock_path == retained_->lock_path) return true;
+  if (retained_->lock_fd >= 0) {  // SemGuardLedger changed on restart: move the lock along
+    close(retained_->lock_fd);
+    retained_->lock_fd = -1;
+  }
+  int fd = -1;
+  Status st = AcquireInstanceLock(lock_path, &fd);
+  if (!st.ok()) {
+    Log(Level::kError, "SG00001",
+             st.message() + "; this process records no semaphore sets (is the same configuration "
+             "already running under another parent?)");
+    return false;
+  }
+  retained_->lock_fd = fd;
+  std::snprintf(retained_->lock_path, sizeof(retained_->lock_path), "%s", lock_path.c_str());
+  return true;
+}
+
+void Recorder::ReportPreviousLedger() {
+  if (reported_previous_) return;
+  reported_previous_ = true;
+  if (load_status_.ok() || load_status_.code() == Status::Code::kNotFound) {
+    if (retained_->ledger_written && !loaded_is_ours_) {
+      Log(Level::kError, "SG00004",
+               "the ledger " + settings_.ledger_path + " no longer holds what this server wrote; sets "
+               "made in earlier passes are not recorded any more");
+    }
+    return;
+  }
+  Log(Level::kError, "SG00003",
+           "refusing the ledger: " + load_status_.message() + "; it is kept as " +
+               settings_.ledger_path + ".bad and recording starts afresh");
+  PreserveBadLedger();
+}
+
+void Recorder::PreserveBadLedger() {
+  const std::string bad = settings_.ledger_path + ".bad";
+  if (rename(settings_.ledger_path.c_str(), bad.c_str()) != 0) {
+    Log(Level::kError, "SG00010",
+             Status::FromErrno("rename " + settings_.ledger_path + " to " + bad, errno).message());
+  }
+}
+
+Status Recorder::ScanTable(std::map<int, SemSet>* out) {
+  std::vector<SemSet> sets;
+  Status st = sysv_->Scan(&sets);
+  if (!st.ok()) {
+    Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
+    return st;
+  }
+  out->clear();
+  for (const SemSet& s : sets) out->emplace(s.semid, s);
+  return Status::Ok();
+}
+
+void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
+  if (!Enabled()) return;
+  if (cp == Checkpoint::kPostConfigFirst && !error_log_open_) {
+    error_log_open_ = true;
+    for (const auto& [level, line] : early_lines_) {
+      size_t tab = line.find('\t');
+      log_.Log(level, line.substr(0, tab).c_str(), line.substr(tab + 1));
+    }
+    early_lines_.clear();
+  }
+  if (cp == Checkpoint::kOpenLogsFirst) {
+    if (!TakeLock()) settings_.enabled = false;  // passive for the rest of this pass
+    else ReportPreviousLedger();
+    if (!settings_.enabled) return;
+  }
+  if (retained_->lock_fd < 0) return;
+
+  std::map<int, SemSet> now;
+  if (!ScanTable(&now).ok()) return;
+  DropVanished(now);
+  RecordNewSets(now, LabelFor(cp, modules_between));
+  snapshot_ = std::move(now);
+  if (LastOfPhase(cp)) WriteLedger(cp);
+  if (cp == Checkpoint::kPostConfigLast) {
+    if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea(1 << 15);
+    if (recorded_.empty()) {
+      TellNothingToGuard();
+    } else {
+      Log(Level::kInfo, "SG00009",
+               "generation " + std::to_string(env_.generation) + ": " +
+                   std::to_string(recorded_.size()) + " semaphore set(s) recorded in " +
+                   settings_.ledger_path + " (" + CountByType(recorded_) + ")");
+    }
+  }
+}
+
+void Recorder::DropVanished(const std::map<int, SemSet>& now) {
+  // Carried sets that httpd removed since (pconf's sets at every restart) are no longer ours.
+  std::erase_if(recorded_, [&now](const RecordedSet& r) {
+    auto it = now.find(r.set.semid);
+    return it == now.end() || !SameIdentity(r.set, it->second);
+  });
+}
+
+void Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
+  for (const auto& [semid, set] : now) {
+    auto before = snapshot_.find(semid);
+    if (before != snapshot_.end() && SameIdentity(before->second, set)) continue;
+    bool known = false;
+    for (const RecordedSet& r : recorded_) known = known || r.set.semid == semid;
+    if (known) continue;
+    // httpd's sets: IPC_PRIVATE, one semaphore, created by us, and last touched by this very
+    // process (APR's SETVAL right after semget). Anything else that appeared meanwhile is not.
+    if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) continue;
+    SemSet probed = set;
+    if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) continue;
+    RecordedSet rec;
+    rec.set = probed;
+    rec.type = label;
+    rec.creator_pid = SelfPid();
+    rec.generation = env_.generation;
+    log_.Debug("semguard: recorded semid " + std::to_string(semid) + " (" + label + ")");
+    recorded_.push_back(std::move(rec));
+  }
+}
+
+void Recorder::WriteLedger(Checkpoint cp) {
+  Ledger ledger;
+  Status st = ReadProcessIdentity(SelfPid(), &ledger.owner.process, env_.proc_root);
+  if (!st.ok()) {
+    Log(Level::kError, "SG00011", "cannot read this process's identity: " + st.message());
+    return;
+  }
+  ledger.owner.generation = env_.generation;
+  ledger.owner.written_at = static_cast<int64_t>(time(nullptr));
+  ledger.owner.server_root = env_.server_root;
+  ledger.owner.config_file = env_.config_file;
+  ledger.sets = recorded_;
+  uint32_t crc = 0;
+  st = WriteLedgerFile(settings_.ledger_path, ledger, &crc);
+  if (!st.ok()) {
+    Log(Level::kError, "SG00005",
+             std::string("cannot write the ledger at ") + CheckpointName(cp) + ": " + st.message());
+    return;
+  }
+  retained_->ledger_crc = crc;
+  retained_->ledger_written = true;
+}
+
+void Recorder::TellNothingToGuard() {
+  if (retained_->told_nothing_to_guard) return;
+  retained_->told_nothing_to_guard = true;
+  Log(Level::kInfo, "SG00008",
+           "this server created no SysV semaphore set, so there is nothing to guard: its mutexes "
+           "use another mechanism (APR's default here is '" + env_.apr_default_lock +
+           "'; only 'Mutex sysvsem' makes SysV sets)");
+}
+
+void Recorder::ChildStarted(pid_t pid) {
+  if (retained_->child_area != nullptr) ChildExits(retained_->child_area).ChildStarted(pid);
+}
+
+void Recorder::ChildExitingCleanly(pid_t pid) {
+  if (retained_->child_area != nullptr) ChildExits(retained_->child_area).ChildExitedCleanly(pid);
+}
+
+void Recorder::ChildExited(pid_t pid) {
+  if (!settings_.enabled || retained_->child_area == nullptr) return;
+  ChildExits exits(retained_->child_area);
+  exits.ParentSawExit(pid);
+  // The cheap re-check: one IPC_STAT per recorded set.
+  for (const RecordedSet& r : recorded_) {
+    if (vanished_.count(r.set.semid)) continue;
+    SemSet now;
+    Status st = sysv_->Stat(r.set.semid, &now);
+    if (st.ok() && SameIdentity(r.set, now)) continue;
+    vanished_[r.set.semid] = true;
+    exits.counters().vanished_sets.fetch_add(1, std::memory_order_relaxed);
+    std::string what = st.ok() ? "its semid now names another set" : "it is gone";
+    Log(Level::kAlert, "SG00007",
+             "semaphore set " + std::to_string(r.set.semid) + " (" + r.type +
+                 ") vanished under this live server: " + what +
+                 ". Someone removed it (an 'ipcrm' loop or cron job?); the mutex it backs no "
+                 "longer works");
+  }
+}
+
+}  // namespace semguard

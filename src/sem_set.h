@@ -1,0 +1,46 @@
+// What the kernel says about one SysV semaphore set, and what the ledger remembers of it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace semguard {
+
+// One row of the kernel's table (semctl SEM_STAT), plus the state of semaphore 0 (GETPID,
+// GETVAL, GETNCNT) when it was probed.
+struct SemSet {
+  int semid = -1;
+  int32_t key = 0;  // 0 is IPC_PRIVATE
+  uid_t uid = 0;    // owner, changed by IPC_SET (httpd sets it to User)
+  gid_t gid = 0;
+  uid_t cuid = 0;   // creator, never changes
+  gid_t cgid = 0;
+  unsigned mode = 0;  // permission bits only
+  unsigned long nsems = 0;
+  int64_t ctime = 0;  // creation or last IPC_SET/SETVAL
+  int64_t otime = 0;  // last semop, 0 if never
+
+  bool probed = false;  // the fields below are valid
+  pid_t last_pid = 0;   // sempid of semaphore 0: last semop, SETVAL or SEM_UNDO adjustment
+  int value = 0;
+  int waiters = 0;      // GETNCNT + GETZCNT
+};
+
+// True when `now` is the very set `then` described: same slot and sequence (semid), and the
+// fields no semop can change. semids are reused; ctime and the creator tell a reuse apart.
+bool SameIdentity(const SemSet& then, const SemSet& now);
+
+// How httpd's APR sysvsem mutexes look: IPC_PRIVATE, one semaphore.
+bool LooksLikeHttpdMutex(const SemSet& set);
+
+// A set this server recorded: the kernel's identity, which mutex it is, who made it.
+struct RecordedSet {
+  SemSet set;
+  std::string type;       // "mpm-accept", "ssl", ... or the phase ("post_config")
+  pid_t creator_pid = 0;  // the process that created it (sempid right after creation)
+  long generation = 0;    // config generation when it appeared
+};
+
+}  // namespace semguard
