@@ -233,7 +233,11 @@ void Recorder::ChildExitingCleanly(pid_t pid) {
 void Recorder::ChildExited(pid_t pid) {
   if (!settings_.enabled || retained_->child_area == nullptr) return;
   ChildExits exits(retained_->child_area);
-  exits.ParentSawExit(pid);
+  ChildExits::Exit how = exits.ParentSawExit(pid);
+  log_.Debug("semguard: child pid " + std::to_string(pid) + " exited " +
+             (how == ChildExits::Exit::kClean     ? "cleanly"
+              : how == ChildExits::Exit::kUnclean ? "without a clean shutdown (signal or crash)"
+                                                  : "(untracked)"));
   // The cheap re-check: one IPC_STAT per recorded set.
   for (const RecordedSet& r : recorded_) {
     if (vanished_.count(r.set.semid)) continue;

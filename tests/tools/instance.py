@@ -57,6 +57,7 @@ DocumentRoot "{root}/htdocs"
 
 SSLSessionCache shmcb:{root}/run/ssl_scache(512000)
 <VirtualHost 127.0.0.1:{ssl_port}>
+    ServerName 127.0.0.1
     SSLEngine on
     SSLCertificateFile {root}/ssl/cert.pem
     SSLCertificateKeyFile {root}/ssl/key.pem
@@ -103,8 +104,10 @@ class Instance:
         cert = os.path.join(self.root, "ssl", "cert.pem")
         if not os.path.exists(cert):
             subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-                            "-subj", "/CN=127.0.0.1", "-keyout", os.path.join(self.root, "ssl", "key.pem"),
-                            "-out", cert], check=True, capture_output=True)
+                            "-subj", "/CN=127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE",
+                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                            "-keyout", os.path.join(self.root, "ssl", "key.pem"), "-out", cert],
+                           check=True, capture_output=True)
         self.write_config()
         return self
 
