@@ -67,10 +67,16 @@ $(UNIT_BIN): $(UNIT_OBJS) $(CAPI_C_OBJ) $(CORE_LIB)
 
 unit: $(UNIT_BIN)
 
+# Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
+TOOLS := $(BUILD)/reaper $(BUILD)/semhold
+$(BUILD)/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	gcc -std=c99 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
 run: deps build
 	@sh tests/tools/run-server.sh
 
-test: deps build $(UNIT_BIN)
+test: deps build $(UNIT_BIN) $(TOOLS)
 	@sh tests/run-all.sh
 
 clean:

@@ -9,6 +9,7 @@
 #include "http_log.h"
 #include "http_main.h"
 #include "ap_mpm.h"
+#include "unixd.h"
 #include "apr_proc_mutex.h"
 #include "apr_strings.h"
 
@@ -24,6 +25,8 @@ module AP_MODULE_DECLARE_DATA semguard_module;
 typedef struct {
     int enabled;             /* SemGuard On|Off; SG_UNSET until given */
     const char *ledger_path; /* SemGuardLedger, absolute; NULL for the default */
+    int cleanup;             /* SemGuardCleanup, SG_CLEANUP_*; SG_UNSET until given */
+    int adopt;               /* SemGuardAdopt, SG_ADOPT_*; SG_UNSET until given */
 } sg_server_conf;
 
 /* The recorder of the current configuration pass; destroyed with pconf. */
@@ -44,6 +47,8 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
     (void)s;
     conf->enabled = SG_UNSET;
+    conf->cleanup = SG_UNSET;
+    conf->adopt = SG_UNSET;
     return conf;
 }
 
@@ -53,22 +58,45 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
     conf->enabled = add->enabled != SG_UNSET ? add->enabled : base->enabled;
     conf->ledger_path = add->ledger_path ? add->ledger_path : base->ledger_path;
+    conf->cleanup = add->cleanup != SG_UNSET ? add->cleanup : base->cleanup;
+    conf->adopt = add->adopt != SG_UNSET ? add->adopt : base->adopt;
     return conf;
 }
 
-static const char *set_semguard(cmd_parms *cmd, void *dummy, const char *arg)
+typedef sg_rc (*sg_keyword_parser)(const char *value, int *out, char *err, size_t errlen);
+
+/* SemGuard, SemGuardCleanup, SemGuardAdopt: one keyword each, parsed by the core. The field to
+ * set is cmd->info's offset into sg_server_conf, the parser the directive's own. */
+static const char *set_keyword(cmd_parms *cmd, sg_keyword_parser parse, const char *arg)
 {
     sg_server_conf *conf = ap_get_module_config(cmd->server->module_config, &semguard_module);
     char err[SG_ERRLEN];
     const char *context = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    (void)dummy;
     if (context != NULL) {
         return context;
     }
-    if (sg_parse_semguard(arg, &conf->enabled, err, sizeof(err)) != SG_OK) {
+    if (parse(arg, (int *)((char *)conf + (size_t)cmd->info), err, sizeof(err)) != SG_OK) {
         return apr_pstrdup(cmd->pool, err);
     }
     return NULL;
+}
+
+static const char *set_semguard(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    return set_keyword(cmd, sg_parse_semguard, arg);
+}
+
+static const char *set_cleanup(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    return set_keyword(cmd, sg_parse_cleanup, arg);
+}
+
+static const char *set_adopt(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    (void)dummy;
+    return set_keyword(cmd, sg_parse_adopt, arg);
 }
 
 static const char *set_ledger(cmd_parms *cmd, void *dummy, const char *arg)
@@ -91,8 +119,12 @@ static const char *set_ledger(cmd_parms *cmd, void *dummy, const char *arg)
 }
 
 static const command_rec semguard_cmds[] = {
-    AP_INIT_TAKE1("SemGuard", set_semguard, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SemGuard", set_semguard, (void *)APR_OFFSETOF(sg_server_conf, enabled), RSRC_CONF,
                   "On or Off: record the SysV semaphore sets this server creates"),
+    AP_INIT_TAKE1("SemGuardCleanup", set_cleanup, (void *)APR_OFFSETOF(sg_server_conf, cleanup), RSRC_CONF,
+                  "On, Report or Off: remove the previous unclean run's leftover sets at start"),
+    AP_INIT_TAKE1("SemGuardAdopt", set_adopt, (void *)APR_OFFSETOF(sg_server_conf, adopt), RSRC_CONF,
+                  "Off, Report or Remove: httpd-shaped leftover sets that no ledger knows"),
     AP_INIT_TAKE1("SemGuardLedger", set_ledger, NULL, RSRC_CONF,
                   "The file recording this instance's semaphore sets"),
     {NULL}
@@ -149,6 +181,7 @@ static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     sg_server_conf *conf = ap_get_module_config(s->module_config, &semguard_module);
     const char *ledger = conf->ledger_path;
     char name[SG_ERRLEN];
+    sg_policy policy;
     (void)pconf;
     (void)plog;
     log_server = s;
@@ -159,7 +192,13 @@ static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         }
         ledger = ap_runtime_dir_relative(ptemp, name);
     }
-    sg_recorder_configure(recorder, conf->enabled != 0, ledger);
+    policy.enabled = conf->enabled != 0;
+    policy.ledger_path = ledger;
+    policy.cleanup = conf->cleanup != SG_UNSET ? conf->cleanup : SG_CLEANUP_ON;
+    policy.adopt = conf->adopt != SG_UNSET ? conf->adopt : SG_ADOPT_REPORT;
+    policy.user = (long)ap_unixd_config.user_id;
+    policy.group = (long)ap_unixd_config.group_id;
+    sg_recorder_configure(recorder, &policy);
     return OK;
 }
 

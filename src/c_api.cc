@@ -77,6 +77,26 @@ sg_rc sg_parse_semguard(const char* value, int* enabled, char* err, size_t errle
   });
 }
 
+sg_rc sg_parse_cleanup(const char* value, int* mode, char* err, size_t errlen) {
+  return Fenced("sg_parse_cleanup", err, errlen, [&] {
+    semguard::CleanupMode m = semguard::CleanupMode::kOn;
+    sg_rc rc = ToRc(semguard::ParseCleanupMode(value ? value : "", &m), err, errlen);
+    if (rc == SG_OK) *mode = m == semguard::CleanupMode::kOn ? SG_CLEANUP_ON
+                             : m == semguard::CleanupMode::kReport ? SG_CLEANUP_REPORT : SG_CLEANUP_OFF;
+    return rc;
+  });
+}
+
+sg_rc sg_parse_adopt(const char* value, int* mode, char* err, size_t errlen) {
+  return Fenced("sg_parse_adopt", err, errlen, [&] {
+    semguard::AdoptMode m = semguard::AdoptMode::kReport;
+    sg_rc rc = ToRc(semguard::ParseAdoptMode(value ? value : "", &m), err, errlen);
+    if (rc == SG_OK) *mode = m == semguard::AdoptMode::kOff ? SG_ADOPT_OFF
+                             : m == semguard::AdoptMode::kReport ? SG_ADOPT_REPORT : SG_ADOPT_REMOVE;
+    return rc;
+  });
+}
+
 sg_rc sg_parse_ledger_path(const char* value, char* err, size_t errlen) {
   return Fenced("sg_parse_ledger_path", err, errlen,
                 [&] { return ToRc(semguard::ParseLedgerPath(value ? value : ""), err, errlen); });
@@ -135,11 +155,20 @@ void sg_recorder_first_snapshot(sg_recorder* rec) {
   FencedVoid(rec, "sg_recorder_first_snapshot", [](semguard::Recorder& r) { r.TakeFirstSnapshot(); });
 }
 
-void sg_recorder_configure(sg_recorder* rec, int enabled, const char* ledger_path) {
+void sg_recorder_configure(sg_recorder* rec, const sg_policy* policy) {
+  if (policy == nullptr) return;
   FencedVoid(rec, "sg_recorder_configure", [&](semguard::Recorder& r) {
     semguard::Settings settings;
-    settings.enabled = enabled != 0;
-    r.Configure(settings, ledger_path ? ledger_path : "");
+    settings.enabled = policy->enabled != 0;
+    settings.cleanup = policy->cleanup == SG_CLEANUP_OFF      ? semguard::CleanupMode::kOff
+                       : policy->cleanup == SG_CLEANUP_REPORT ? semguard::CleanupMode::kReport
+                                                              : semguard::CleanupMode::kOn;
+    settings.adopt = policy->adopt == SG_ADOPT_OFF      ? semguard::AdoptMode::kOff
+                     : policy->adopt == SG_ADOPT_REMOVE ? semguard::AdoptMode::kRemove
+                                                        : semguard::AdoptMode::kReport;
+    settings.user = static_cast<uid_t>(policy->user);
+    settings.group = static_cast<gid_t>(policy->group);
+    r.Configure(settings, policy->ledger_path ? policy->ledger_path : "");
   });
 }
 

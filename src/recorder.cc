@@ -28,8 +28,9 @@ std::string CountByType(const std::vector<RecordedSet>& sets) {
 
 }  // namespace
 
-Recorder::Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log)
-    : env_(std::move(env)), retained_(retained), sysv_(sysv), log_(log) {
+Recorder::Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log, ProcessTable* procs)
+    : env_(std::move(env)), retained_(retained), sysv_(sysv), log_(log),
+      real_procs_(env_.proc_root), procs_(procs != nullptr ? procs : &real_procs_) {
   InitRetained(retained_);
 }
 
@@ -78,13 +79,46 @@ bool Recorder::TakeLock() {
   Status st = AcquireInstanceLock(lock_path, &fd);
   if (!st.ok()) {
     Log(Level::kError, "SG00001",
-             st.message() + "; this process records no semaphore sets (is the same configuration "
-             "already running under another parent?)");
+        st.message() + "; this process records and removes no semaphore sets" + PreviousRunStillAlive());
     return false;
   }
   retained_->lock_fd = fd;
   std::snprintf(retained_->lock_path, sizeof(retained_->lock_path), "%s", lock_path.c_str());
   return true;
+}
+
+std::string Recorder::PreviousRunStillAlive() {
+  if (!load_status_.ok()) return " (is the same configuration already running?)";
+  // A killed parent's children live on as orphans in its session, holding the lock.
+  std::string pids;
+  for (pid_t p : procs_->SessionMembers(loaded_.owner.process.pid)) {
+    pids += (pids.empty() ? "" : " ") + std::to_string(p);
+  }
+  if (pids.empty()) return " (is the same configuration already running?)";
+  return ". Processes of the previous run (pid " + std::to_string(loaded_.owner.process.pid) +
+         ") are still alive: " + pids + " (orphaned children of a killed parent?); stop them and "
+         "start again";
+}
+
+void Recorder::CleanUpPreviousRun() {
+  CleanupInput in;
+  in.mode = settings_.cleanup;
+  in.adopt = settings_.adopt;
+  // Only this instance's previous run, never a ledger this server wrote itself.
+  in.previous = load_status_.ok() && !loaded_is_ours_ ? &loaded_ : nullptr;
+  in.shape = AdoptionShape{env_.euid, settings_.user, settings_.group};
+  in.self = SelfPid();
+  char exe[4096];
+  ssize_t n = readlink((env_.proc_root + "/self/exe").c_str(), exe, sizeof(exe) - 1);
+  in.self_exe = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "";
+  in.own_lock_path = settings_.ledger_path + ".lock";
+  in.ledger_owner = env_.euid;
+  in.sets_per_run = in.previous != nullptr && !in.previous->sets.empty()
+                        ? static_cast<int>(in.previous->sets.size()) : 1;
+  Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
+    Log(level, tag, msg);
+  });
+  cleanup_ = cleanup.Run(in);
 }
 
 void Recorder::ReportPreviousLedger() {
@@ -135,18 +169,23 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     early_lines_.clear();
   }
   if (cp == Checkpoint::kOpenLogsFirst) {
-    if (!TakeLock()) settings_.enabled = false;  // passive for the rest of this pass
-    else ReportPreviousLedger();
-    if (!settings_.enabled) return;
+    if (!TakeLock()) {
+      settings_.enabled = false;  // passive for the rest of this pass
+      return;
+    }
+    ReportPreviousLedger();
+    // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
+    if (env_.main_state == MainState::kCreatePreConfig) CleanUpPreviousRun();
   }
   if (retained_->lock_fd < 0) return;
 
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
   DropVanished(now);
-  RecordNewSets(now, LabelFor(cp, modules_between));
+  bool added = RecordNewSets(now, LabelFor(cp, modules_between));
   snapshot_ = std::move(now);
-  if (LastOfPhase(cp)) WriteLedger(cp);
+  // Also right after a set appears: a start that crashes later still names it.
+  if (added || LastOfPhase(cp)) WriteLedger(cp);
   if (cp == Checkpoint::kPostConfigLast) {
     if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea(1 << 15);
     if (recorded_.empty()) {
@@ -168,7 +207,8 @@ void Recorder::DropVanished(const std::map<int, SemSet>& now) {
   });
 }
 
-void Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
+bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
+  size_t before_count = recorded_.size();
   for (const auto& [semid, set] : now) {
     auto before = snapshot_.find(semid);
     if (before != snapshot_.end() && SameIdentity(before->second, set)) continue;
@@ -188,6 +228,7 @@ void Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string
     log_.Debug("semguard: recorded semid " + std::to_string(semid) + " (" + label + ")");
     recorded_.push_back(std::move(rec));
   }
+  return recorded_.size() > before_count;
 }
 
 void Recorder::WriteLedger(Checkpoint cp) {

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "child_exits.h"
+#include "cleanup.h"
 #include "ledger_format.h"
 #include "log_sink.h"
 #include "mutex_labels.h"
+#include "process_table.h"
 #include "retained.h"
 #include "settings.h"
 #include "status.h"
@@ -39,7 +41,8 @@ struct Environment {
 
 class Recorder {
  public:
-  Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log);
+  // `procs` defaults to the real /proc.
+  Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log, ProcessTable* procs = nullptr);
 
   // pre_config: the first snapshot of the table. Changes nothing anywhere.
   void TakeFirstSnapshot();
@@ -58,15 +61,18 @@ class Recorder {
 
   // For tests and the status page.
   const std::vector<RecordedSet>& recorded() const { return recorded_; }
+  const CleanupReport& last_cleanup() const { return cleanup_; }
   bool holds_lock() const { return retained_->lock_fd >= 0; }
 
  private:
   bool Enabled() const;
   pid_t SelfPid() const;
   bool TakeLock();
+  void CleanUpPreviousRun();
+  std::string PreviousRunStillAlive();
   void ReportPreviousLedger();
   Status ScanTable(std::map<int, SemSet>* out);
-  void RecordNewSets(const std::map<int, SemSet>& now, const std::string& label);
+  bool RecordNewSets(const std::map<int, SemSet>& now, const std::string& label);
   void DropVanished(const std::map<int, SemSet>& now);
   void WriteLedger(Checkpoint cp);
   void PreserveBadLedger();
@@ -79,6 +85,9 @@ class Recorder {
   Retained* retained_;
   SysV* sysv_;
   LogSink log_;
+  ProcProcessTable real_procs_;
+  ProcessTable* procs_;
+  CleanupReport cleanup_;
 
   std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
   std::vector<RecordedSet> recorded_;   // ours and still alive, carried and new

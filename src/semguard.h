@@ -43,6 +43,11 @@ typedef void (*sg_log_fn)(void *baton, int level, const char *line);
 /* ---- Directive values: pure parsers, one per directive. ---- */
 SG_API sg_rc sg_parse_semguard(const char *value, int *enabled, char *err, size_t errlen);
 SG_API sg_rc sg_parse_ledger_path(const char *value, char *err, size_t errlen);
+/* SemGuardCleanup On|Report|Off -> SG_CLEANUP_*; SemGuardAdopt Off|Report|Remove -> SG_ADOPT_*. */
+enum { SG_CLEANUP_ON = 0, SG_CLEANUP_REPORT = 1, SG_CLEANUP_OFF = 2 };
+enum { SG_ADOPT_OFF = 0, SG_ADOPT_REPORT = 1, SG_ADOPT_REMOVE = 2 };
+SG_API sg_rc sg_parse_cleanup(const char *value, int *mode, char *err, size_t errlen);
+SG_API sg_rc sg_parse_adopt(const char *value, int *mode, char *err, size_t errlen);
 
 /* The -f argument in httpd's command line, or NULL when there is none. */
 SG_API const char *sg_config_file_from_argv(int argc, const char *const *argv);
@@ -82,8 +87,16 @@ SG_API sg_rc sg_recorder_create(const sg_process_info *info, void *retained, sg_
 SG_API void sg_recorder_destroy(sg_recorder *rec);
 /* pre_config */
 SG_API void sg_recorder_first_snapshot(sg_recorder *rec);
-/* check_config: enabled is SemGuard, ledger_path absolute. */
-SG_API void sg_recorder_configure(sg_recorder *rec, int enabled, const char *ledger_path);
+/* check_config: the directives' values. */
+typedef struct {
+    int enabled;             /* SemGuard */
+    const char *ledger_path; /* SemGuardLedger or the default, absolute */
+    int cleanup;             /* SG_CLEANUP_* */
+    int adopt;               /* SG_ADOPT_* */
+    long user;               /* User and Group, as numbers */
+    long group;
+} sg_policy;
+SG_API void sg_recorder_configure(sg_recorder *rec, const sg_policy *policy);
 /* open_logs / post_config; modules_between: source file names of the hooks that ran since the
  * previous checkpoint. */
 SG_API void sg_recorder_checkpoint(sg_recorder *rec, sg_checkpoint cp,

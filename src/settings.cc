@@ -40,6 +40,20 @@ Status ParseSemGuard(std::string_view value, bool* enabled) {
   return st;
 }
 
+Status ParseCleanupMode(std::string_view value, CleanupMode* mode) {
+  size_t choice = 0;
+  Status st = ParseKeyword("SemGuardCleanup", value, {"On", "Report", "Off"}, &choice);
+  if (st.ok()) *mode = choice == 0 ? CleanupMode::kOn : choice == 1 ? CleanupMode::kReport : CleanupMode::kOff;
+  return st;
+}
+
+Status ParseAdoptMode(std::string_view value, AdoptMode* mode) {
+  size_t choice = 0;
+  Status st = ParseKeyword("SemGuardAdopt", value, {"Off", "Report", "Remove"}, &choice);
+  if (st.ok()) *mode = choice == 0 ? AdoptMode::kOff : choice == 1 ? AdoptMode::kReport : AdoptMode::kRemove;
+  return st;
+}
+
 Status ParseLedgerPath(std::string_view value) {
   if (value.empty()) return Status::Invalid("SemGuardLedger: the path is empty");
   if (value.size() > 3000) return Status::Invalid("SemGuardLedger: the path is longer than 3000 bytes");

@@ -5,16 +5,23 @@
 #include <string>
 #include <string_view>
 
+#include "cleanup_policy.h"
 #include "status.h"
 
 namespace semguard {
 
 struct Settings {
-  bool enabled = true;      // SemGuard
-  std::string ledger_path;  // SemGuardLedger, made absolute by the glue; empty = default
+  bool enabled = true;                        // SemGuard
+  std::string ledger_path;                    // SemGuardLedger, made absolute by the glue
+  CleanupMode cleanup = CleanupMode::kOn;     // SemGuardCleanup
+  AdoptMode adopt = AdoptMode::kReport;       // SemGuardAdopt
+  uid_t user = 0;                             // httpd's User and Group, which own its sets
+  gid_t group = 0;
 };
 
 Status ParseSemGuard(std::string_view value, bool* enabled);
+Status ParseCleanupMode(std::string_view value, CleanupMode* mode);
+Status ParseAdoptMode(std::string_view value, AdoptMode* mode);
 Status ParseLedgerPath(std::string_view value);
 
 // Chooses among a directive's keywords, case-insensitively as httpd does for On/Off.

@@ -12,11 +12,11 @@ results=build/test-results
 rm -rf "$results" && mkdir -p "$results"
 
 echo "== unit tests"
-unshare --ipc --pid --fork --mount-proc build/unit_tests --gtest_output="json:$results/unit.json"
+unshare --ipc --pid --fork --mount-proc build/reaper build/unit_tests --gtest_output="json:$results/unit.json"
 
 echo "== integration tests (real apache2)"
 SEMGUARD_TEST_NAMESPACE=1 unshare --ipc --pid --fork --mount-proc \
-    python3 tests/integration/run.py --json "$results/integration.json"
+    build/reaper python3 tests/integration/run.py --json "$results/integration.json"
 
 echo "=="
 python3 tests/tools/summary.py "$results/unit.json" "$results/integration.json"

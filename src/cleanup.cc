@@ -1,0 +1,185 @@
+#include "cleanup.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "ledger_file.h"
+
+namespace semguard {
+namespace {
+
+std::string Describe(const SemSet& s) { return "semaphore set " + std::to_string(s.semid); }
+
+// Wall-clock boot time, from /proc/stat's btime.
+time_t BootTime() {
+  std::ifstream in("/proc/stat");
+  std::string key;
+  long long value = 0;
+  while (in >> key) {
+    if (key == "btime" && in >> value) return static_cast<time_t>(value);
+    in.ignore(1 << 20, '\n');
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string Cleanup::Started(const ProcessIdentity& owner) {
+  time_t boot = BootTime();
+  long ticks = sysconf(_SC_CLK_TCK);
+  if (boot == 0 || ticks <= 0 || owner.boot_id != ReadBootId()) return "started in an earlier boot";
+  time_t at = boot + static_cast<time_t>(owner.start_time / static_cast<uint64_t>(ticks));
+  char buf[64];
+  struct tm tm {};
+  localtime_r(&at, &tm);
+  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %Z", &tm);
+  return std::string("started ") + buf;
+}
+
+CleanupReport Cleanup::Run(const CleanupInput& in) {
+  auto t0 = std::chrono::steady_clock::now();
+  CleanupReport report;
+  if (in.mode != CleanupMode::kOff && in.previous != nullptr) CleanPreviousRun(in, &report);
+  if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
+  report.millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  log_(Level::kNotice, "SG00017",
+       "startup cleanup: " + std::to_string(report.removed) + " leftover set(s) of the previous run removed, " +
+           std::to_string(report.skipped) + " skipped, " + std::to_string(report.candidates) +
+           " adoption candidate(s) found, " + std::to_string(report.adopted) + " adopted and removed (" +
+           std::to_string(static_cast<long>(report.millis + 0.5)) + " ms)");
+  DiagnoseFullTable(in);
+  return report;
+}
+
+void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
+  const ProcessIdentity& owner = in.previous->owner.process;
+  report->previous_owner = owner.pid;
+  ProcessIdentity now_id;
+  bool alive = procs_->Alive(owner.pid);
+  Status now_status = alive ? procs_->Identity(owner.pid, &now_id) : Status::NotFound("gone");
+  OwnerVerdict verdict = JudgeOwner(owner, alive, now_status, now_id);
+  if (!verdict.dead) {
+    log_(Level::kWarn, "SG00022",
+         "the previous run's owner may be alive (" + verdict.why + "); its " +
+             std::to_string(in.previous->sets.size()) + " recorded set(s) are left alone");
+    report->skipped += static_cast<int>(in.previous->sets.size());
+    for (const RecordedSet& r : in.previous->sets) report->skips.emplace_back(r.set.semid, verdict.why);
+    return;
+  }
+  const std::string whose = "the previous run (pid " + std::to_string(owner.pid) + ", " + Started(owner) + ")";
+  for (const RecordedSet& rec : in.previous->sets) {
+    SemSet now;
+    Status st = sysv_->Stat(rec.set.semid, &now);
+    if (st.ok()) st = sysv_->Probe(&now);
+    Verdict v = JudgeRecordedSet(rec, st, now, st.ok() && LastUserAlive(now));
+    if (v.kind == Verdict::kGone) {
+      ++report->gone;
+      continue;
+    }
+    if (v.kind == Verdict::kRemove && in.mode == CleanupMode::kReport) {
+      v = {Verdict::kSkip, "SemGuardCleanup Report: would be removed"};
+    }
+    if (v.kind == Verdict::kRemove) {
+      Status removed = RemoveIfStill(now);
+      if (removed.ok()) {
+        ++report->removed;
+        log_(Level::kNotice, "SG00015",
+             "removed " + Describe(rec.set) + " (" + rec.type + ") left by " + whose);
+        continue;
+      }
+      v = {Verdict::kSkip, "removal failed: " + removed.message()};
+    }
+    ++report->skipped;
+    report->skips.emplace_back(rec.set.semid, v.reason);
+    log_(Level::kWarn, "SG00016",
+         "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " + whose + ": " + v.reason);
+  }
+}
+
+void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
+  // Sets some ledger accounts for: this instance's previous one, and every live instance's.
+  std::set<int> accounted;
+  if (in.previous != nullptr) {
+    for (const RecordedSet& r : in.previous->sets) accounted.insert(r.set.semid);
+  }
+  std::vector<HttpdProcess> live = procs_->HttpdProcesses(in.self_exe, in.self);
+  std::string blocker = AdoptionBlocker(live);
+  std::set<std::string> locks;
+  for (const HttpdProcess& p : live) locks.insert(p.lock_files.begin(), p.lock_files.end());
+  for (const std::string& lock : locks) {
+    if (lock == in.own_lock_path) continue;
+    const std::string ledger_path = lock.substr(0, lock.size() - 5);  // drop ".lock"
+    Ledger ledger;
+    Status st = ReadLedgerFile(ledger_path, in.ledger_owner, &ledger);
+    if (!st.ok()) {
+      if (blocker.empty()) blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
+      continue;
+    }
+    for (const RecordedSet& r : ledger.sets) accounted.insert(r.set.semid);
+  }
+
+  std::vector<SemSet> table;
+  if (!sysv_->Scan(&table).ok()) return;
+  for (SemSet s : table) {
+    if (accounted.count(s.semid) || !HasHttpdShape(s, in.shape)) continue;
+    if (!sysv_->Probe(&s).ok()) continue;
+    Verdict v = JudgeAdoptionCandidate(s, LastUserAlive(s));
+    if (v.kind != Verdict::kRemove) continue;  // in use: not a leftover
+    ++report->candidates;
+    if (in.adopt == AdoptMode::kRemove && blocker.empty()) {
+      Status removed = RemoveIfStill(s);
+      if (removed.ok()) {
+        ++report->adopted;
+        log_(Level::kNotice, "SG00019",
+             "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
+             "pid " + std::to_string(s.last_pid) + ", gone)");
+        continue;
+      }
+      log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
+      continue;
+    }
+    std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
+                                                     : "SemGuardAdopt Remove would remove it";
+    log_(Level::kWarn, "SG00018",
+         Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
+             std::to_string(s.last_pid) + ", gone); " + why);
+  }
+}
+
+Status Cleanup::RemoveIfStill(const SemSet& expected) {
+  SemSet now;
+  Status st = sysv_->Stat(expected.semid, &now);
+  if (!st.ok()) return st;
+  if (!SameIdentity(expected, now)) return Status::Busy("it changed since it was examined");
+  return sysv_->Remove(expected.semid);
+}
+
+void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
+  TableInfo info;
+  if (!sysv_->Info(&info).ok() || info.sets_limit <= 0) return;
+  int free_sets = info.sets_limit - info.sets_in_use;
+  if (free_sets >= in.sets_per_run) return;
+  std::vector<SemSet> table;
+  std::map<uid_t, int> by_owner;
+  if (sysv_->Scan(&table).ok()) {
+    for (const SemSet& s : table) ++by_owner[s.uid];
+  }
+  std::string owners;
+  for (const auto& [uid, n] : by_owner) {
+    owners += (owners.empty() ? "" : ", ") + std::string("uid ") + std::to_string(uid) + ": " + std::to_string(n);
+  }
+  log_(Level::kError, "SG00021",
+       "the kernel's semaphore table is nearly full: " + std::to_string(info.sets_in_use) + " of " +
+           std::to_string(info.sets_limit) + " sets (SEMMNI) in use, by owner " + owners +
+           "; this server needs " + std::to_string(in.sets_per_run) +
+           ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
+           "leftovers with 'ipcs -s -c', let SemGuardAdopt Remove take httpd's, or raise SEMMNI "
+           "(the 4th field of sysctl kernel.sem)");
+}
+
+}  // namespace semguard

@@ -1,0 +1,65 @@
+// The startup cleanup: at a real start, before the MPM makes its accept mutex, remove what the
+// previous unclean run of this instance left (SemGuardCleanup), report or remove httpd-shaped
+// leftovers no ledger knows (SemGuardAdopt), and say so before a start that would still fail.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cleanup_policy.h"
+#include "ledger_format.h"
+#include "log_sink.h"
+#include "process_table.h"
+#include "sysv.h"
+
+namespace semguard {
+
+struct CleanupInput {
+  CleanupMode mode = CleanupMode::kOn;
+  AdoptMode adopt = AdoptMode::kReport;
+  const Ledger* previous = nullptr;  // this instance's last ledger, if it was readable
+  AdoptionShape shape{};
+  pid_t self = 0;
+  std::string self_exe;              // /proc/self/exe
+  std::string own_lock_path;         // held by this process now
+  uid_t ledger_owner = 0;            // who must own the ledgers of live instances
+  int sets_per_run = 2;              // for the "table full" diagnosis
+};
+
+struct CleanupReport {
+  int removed = 0;
+  int skipped = 0;
+  int gone = 0;
+  int candidates = 0;  // adoption candidates found
+  int adopted = 0;     // ... and removed
+  std::vector<std::pair<int, std::string>> skips;  // semid, reason
+  pid_t previous_owner = 0;
+  double millis = 0;
+};
+
+using LogFnRef = std::function<void(Level, const char* tag, const std::string&)>;
+
+class Cleanup {
+ public:
+  Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log) : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
+  CleanupReport Run(const CleanupInput& in);
+
+ private:
+  void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
+  void Adopt(const CleanupInput& in, CleanupReport* report);
+  void DiagnoseFullTable(const CleanupInput& in);
+  // Re-reads the set right before IPC_RMID; removes it only if it is still the same one.
+  Status RemoveIfStill(const SemSet& expected);
+  bool LastUserAlive(const SemSet& s) { return s.last_pid != 0 && procs_->Alive(s.last_pid); }
+  std::string Started(const ProcessIdentity& owner);
+
+  SysV* sysv_;
+  ProcessTable* procs_;
+  LogFnRef log_;
+};
+
+}  // namespace semguard

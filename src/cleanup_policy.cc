@@ -1,0 +1,65 @@
+#include "cleanup_policy.h"
+
+namespace semguard {
+
+OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Status& now_status,
+                        const ProcessIdentity& now) {
+  const std::string pid = "pid " + std::to_string(recorded.pid);
+  if (!alive) return {true, pid + " is gone"};
+  if (!now_status.ok()) return {false, pid + " runs but cannot be identified: " + now_status.message()};
+  if (now.boot_id != recorded.boot_id) return {true, pid + " was recorded in an earlier boot"};
+  if (now.pid_ns != recorded.pid_ns) return {true, pid + " now names a process of another pid namespace"};
+  if (now.start_time != recorded.start_time) return {true, pid + " now names another process (start time differs)"};
+  return {false, pid + " is still running (same start time)"};
+}
+
+Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, const SemSet& now,
+                         bool last_pid_alive) {
+  if (!stat_status.ok()) {
+    if (stat_status.code() == Status::Code::kNotFound) return {Verdict::kGone, "already gone"};
+    return {Verdict::kSkip, "cannot be examined: " + stat_status.message()};
+  }
+  if (!SameIdentity(rec.set, now)) {
+    return {Verdict::kSkip, "its semid now names another set (creation time, creator, key, mode "
+                            "or size differ from the ledger)"};
+  }
+  if (!now.probed) return {Verdict::kSkip, "its state cannot be read"};
+  if (now.value == 0) return {Verdict::kSkip, "in use: it is held (value 0)"};
+  if (now.waiters > 0) {
+    return {Verdict::kSkip, "in use: " + std::to_string(now.waiters) + " process(es) wait on it"};
+  }
+  if (now.last_pid != 0 && last_pid_alive) {
+    return {Verdict::kSkip, "in use: its last user, pid " + std::to_string(now.last_pid) + ", is alive"};
+  }
+  return {Verdict::kRemove, ""};
+}
+
+bool HasHttpdShape(const SemSet& set, const AdoptionShape& shape) {
+  return LooksLikeHttpdMutex(set) && set.cuid == shape.starter_uid && set.uid == shape.user &&
+         set.gid == shape.group && set.mode == 0600;
+}
+
+Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive) {
+  if (!probed.probed) return {Verdict::kSkip, "its state cannot be read"};
+  if (probed.value != 1) return {Verdict::kSkip, "not free (value " + std::to_string(probed.value) + ")"};
+  if (probed.waiters > 0) {
+    return {Verdict::kSkip, std::to_string(probed.waiters) + " process(es) wait on it"};
+  }
+  if (probed.last_pid == 0) return {Verdict::kSkip, "its last user is not visible from here"};
+  if (last_pid_alive) {
+    return {Verdict::kSkip, "its last user, pid " + std::to_string(probed.last_pid) + ", is alive"};
+  }
+  return {Verdict::kRemove, ""};
+}
+
+std::string AdoptionBlocker(const std::vector<HttpdProcess>& live_httpd) {
+  std::string unguarded;
+  for (const HttpdProcess& p : live_httpd) {
+    if (p.lock_files.empty()) unguarded += (unguarded.empty() ? "" : ", ") + std::to_string(p.pid);
+  }
+  if (unguarded.empty()) return "";
+  return "live httpd process(es) without mod_semguard (pid " + unguarded +
+         ") could own these sets";
+}
+
+}  // namespace semguard
