@@ -69,6 +69,11 @@ unit: $(UNIT_BIN)
 
 # Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
 TOOLS := $(BUILD)/reaper $(BUILD)/semhold
+TEST_MODULE := $(BUILD)/mod_semguard_testhooks.so
+$(TEST_MODULE): tests/modules/mod_semguard_testhooks.c
+	@mkdir -p $(dir $@)
+	$(CC_MOD) $(MOD_CFLAGS) -shared -o $@ $<
+
 $(BUILD)/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	gcc -std=c99 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
@@ -76,7 +81,7 @@ $(BUILD)/%: tests/tools/%.c
 run: deps build
 	@sh tests/tools/run-server.sh
 
-test: deps build $(UNIT_BIN) $(TOOLS)
+test: deps build $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
 	@sh tests/run-all.sh
 
 clean:

@@ -72,6 +72,11 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
     return;
   }
   const std::string whose = "the previous run (pid " + std::to_string(owner.pid) + ", " + Started(owner) + ")";
+  if (!in.previous->sets.empty()) {
+    log_(Level::kNotice, "SG00025",
+         "the previous run's owner is dead (" + verdict.why + "); checking the " +
+             std::to_string(in.previous->sets.size()) + " set(s) its ledger records");
+  }
   for (const RecordedSet& rec : in.previous->sets) {
     SemSet now;
     Status st = sysv_->Stat(rec.set.semid, &now);

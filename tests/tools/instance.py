@@ -90,6 +90,7 @@ class Instance:
         self.ssl_port = ssl_port or free_port()
         self.user, self.group = user, group
         self.conf = os.path.join(self.root, "conf", "httpd.conf")
+        self.killed = False  # ever stopped with kill -9 (httpd then warns AH00098 at its next start)
 
     # ---- files ----
     def create(self):
@@ -206,13 +207,18 @@ class Instance:
                 found.append(int(entry))
         return found
 
-    def kill9(self):
-        """What an OOM kill, a crash or systemd's stop timeout leaves: every process gone at once."""
-        for pid in self.processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    def kill9(self, timeout=15):
+        """What an OOM kill, a crash or systemd's stop timeout leaves: every process gone at once.
+        Repeats until none is left, since the parent may fork a child while we kill."""
+        self.killed = self.killed or bool(self.processes())
+        deadline = time.time() + timeout
+        while self.processes() and time.time() < deadline:
+            for pid in self.processes():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
         self.wait_no_processes()
 
     def wait_no_processes(self, timeout=15):

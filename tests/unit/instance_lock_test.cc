@@ -1,0 +1,133 @@
+#include "instance_lock.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "test_files.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::FileExists;
+using semguard_test::ReadFileBytes;
+using semguard_test::TempDir;
+using semguard_test::WriteFileBytes;
+
+class InstanceLockTest : public testing::Test {
+ protected:
+  void TearDown() override {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  TempDir dir_;
+  const std::string lock_path_ = dir_.File("test.ledger.lock");
+  int fd_ = -1;
+};
+
+TEST_F(InstanceLockTest, AcquireCreatesAPrivateCloseOnExecLockFile) {
+  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_GE(fd_, 0);
+  struct stat info {};
+  ASSERT_EQ(lstat(lock_path_.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISREG(info.st_mode));
+  EXPECT_EQ(info.st_mode & 07777, 0600u);
+  EXPECT_TRUE(fcntl(fd_, F_GETFD) & FD_CLOEXEC);
+}
+
+TEST_F(InstanceLockTest, SecondOpenFileDescriptionIsBusy) {
+  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  int second = -1;
+  Status st = AcquireInstanceLock(lock_path_, &second);
+  EXPECT_EQ(st.code(), Status::Code::kBusy) << st.message();
+  EXPECT_EQ(second, -1);
+  EXPECT_NE(st.message().find(lock_path_), std::string::npos) << st.message();
+}
+
+TEST_F(InstanceLockTest, ForkedChildCannotAcquireWhileTheParentHolds) {
+  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = -1;
+    Status st = AcquireInstanceLock(lock_path_, &fd);
+    _exit(st.code() == Status::Code::kBusy ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's acquire was not kBusy";
+}
+
+TEST_F(InstanceLockTest, HeldWhileOpenAndFreeAfterClose) {
+  EXPECT_FALSE(InstanceLockHeld(lock_path_));  // no file yet
+  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  EXPECT_TRUE(InstanceLockHeld(lock_path_));
+  ASSERT_EQ(close(fd_), 0);
+  fd_ = -1;
+  EXPECT_FALSE(InstanceLockHeld(lock_path_));
+  EXPECT_TRUE(FileExists(lock_path_));
+}
+
+TEST_F(InstanceLockTest, AcquireAgainAfterRelease) {
+  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_EQ(close(fd_), 0);
+  fd_ = -1;
+  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+TEST_F(InstanceLockTest, LockInheritedByAForkedChildOutlivesTheParentsCopy) {
+  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(go[1]);
+    char c;
+    (void)!read(go[0], &c, 1);  // holds the inherited descriptor until told to exit
+    _exit(0);
+  }
+  close(go[0]);
+  ASSERT_EQ(close(fd_), 0);
+  fd_ = -1;
+  EXPECT_TRUE(InstanceLockHeld(lock_path_)) << "the child's inherited descriptor no longer locks";
+  close(go[1]);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  EXPECT_FALSE(InstanceLockHeld(lock_path_));
+}
+
+TEST_F(InstanceLockTest, RefusesSymlinkAtTheLockPath) {
+  const std::string target = dir_.File("target");
+  ASSERT_TRUE(WriteFileBytes(target, "keep\n"));
+  ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
+  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  EXPECT_EQ(st.code(), Status::Code::kInvalid);
+  EXPECT_NE(st.message().find("symbolic link"), std::string::npos) << st.message();
+  EXPECT_EQ(fd_, -1);
+  EXPECT_EQ(ReadFileBytes(target), "keep\n");
+}
+
+TEST_F(InstanceLockTest, RefusesDanglingSymlinkWithoutCreatingItsTarget) {
+  const std::string target = dir_.File("would-be-created");
+  ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
+  EXPECT_EQ(AcquireInstanceLock(lock_path_, &fd_).code(), Status::Code::kInvalid);
+  EXPECT_FALSE(FileExists(target));
+}
+
+TEST_F(InstanceLockTest, RefusesADirectory) {
+  ASSERT_EQ(mkdir(lock_path_.c_str(), 0700), 0);
+  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(fd_, -1);
+}
+
+}  // namespace
+}  // namespace semguard

@@ -1,0 +1,509 @@
+// The recorder over an in-memory semaphore table (FakeSysV) and a real ledger file in a
+// temporary directory.
+#include "recorder.h"
+
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "child_exits.h"
+#include "fake_sysv.h"
+#include "ledger_file.h"
+#include "test_files.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::FakeSysV;
+using semguard_test::FileExists;
+using semguard_test::ReadFileBytes;
+using semguard_test::TempDir;
+using semguard_test::WriteFileBytes;
+
+// Keeps every line as "<level> <text>", e.g. "3 SG00003: refusing the ledger: ...".
+void RecordLine(void* baton, int level, const char* line) {
+  static_cast<std::vector<std::string>*>(baton)->push_back(std::to_string(level) + " " + line);
+}
+
+constexpr int kError = static_cast<int>(Level::kError);
+constexpr int kAlert = static_cast<int>(Level::kAlert);
+
+class RecorderTest : public testing::Test {
+ protected:
+  void TearDown() override {
+    if (retained_.lock_fd >= 0) close(retained_.lock_fd);
+  }
+
+  // The first pass (main_state kCreatePreConfig) unless told otherwise; generation 1 for the
+  // first pass, 2 for later ones.
+  Environment Env(MainState state = MainState::kCreatePreConfig) const {
+    Environment env;
+    env.main_state = state;
+    env.run_mode = RunMode::kNormal;
+    env.generation = state == MainState::kCreatePreConfig ? 1 : 2;
+    env.pid = getpid();  // WriteLedger reads this process's identity from /proc
+    env.euid = geteuid();
+    env.server_root = "/etc/apache2";
+    env.config_file = "/etc/apache2/apache2.conf";
+    env.apr_default_lock = "pthread";
+    return env;
+  }
+
+  Recorder NewRecorder(Environment env) {
+    return Recorder(std::move(env), &retained_, &sysv_, LogSink(&RecordLine, &log_));
+  }
+
+  // A set as APR's sysvsem mutex leaves it: IPC_PRIVATE, one semaphore, made by this euid and
+  // last touched (SETVAL) by this very process.
+  SemSet HttpdMutex(int64_t ctime = 1763900000) const {
+    SemSet s;
+    s.key = 0;
+    s.nsems = 1;
+    s.uid = s.cuid = geteuid();
+    s.gid = s.cgid = getegid();
+    s.mode = 0600;
+    s.ctime = ctime;
+    s.last_pid = getpid();
+    s.value = 1;
+    return s;
+  }
+
+  // pre_config and check_config.
+  void Begin(Recorder& rec, bool enabled = true) {
+    rec.TakeFirstSnapshot();
+    Settings settings;
+    settings.enabled = enabled;
+    rec.Configure(settings, ledger_path_);
+  }
+
+  // open_logs, where the MPM makes the accept mutex: returns the semid of the set the MPM made,
+  // or -1 when `mpm_makes_a_set` is false.
+  int OpenLogs(Recorder& rec, bool mpm_makes_a_set = true) {
+    rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+    int semid = mpm_makes_a_set ? sysv_.Add(HttpdMutex()) : -1;
+    rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+    rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {"mod_log_config.c"});
+    return semid;
+  }
+
+  void PostConfig(Recorder& rec) {
+    rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+    rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_status.c"});
+    rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
+    rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  }
+
+  // A whole first pass in which the MPM makes one set; returns its semid.
+  int FirstPassWithOneSet(Recorder& rec) {
+    Begin(rec);
+    int semid = OpenLogs(rec);
+    PostConfig(rec);
+    return semid;
+  }
+
+  Ledger ReadLedger() {
+    Ledger ledger;
+    Status st = ReadLedgerFile(ledger_path_, geteuid(), &ledger);
+    EXPECT_TRUE(st.ok()) << st.message();
+    return ledger;
+  }
+
+  // The log lines holding `text`.
+  std::vector<std::string> LinesWith(std::string_view text) const {
+    std::vector<std::string> found;
+    for (const std::string& line : log_) {
+      if (line.find(text) != std::string::npos) found.push_back(line);
+    }
+    return found;
+  }
+
+  TempDir dir_;
+  const std::string ledger_path_ = dir_.File("test.ledger");
+  FakeSysV sysv_;
+  Retained retained_{};  // zero-filled, as ap_retained_data_create gives it
+  std::vector<std::string> log_;
+};
+
+TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndWritesItAtTheLastOpenLogsCheckpoint) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int semid = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  EXPECT_EQ(rec.recorded()[0].set.semid, semid);
+  EXPECT_EQ(rec.recorded()[0].type, "mpm-accept");
+  EXPECT_EQ(rec.recorded()[0].creator_pid, getpid());
+  EXPECT_EQ(rec.recorded()[0].generation, 1);
+  EXPECT_FALSE(FileExists(ledger_path_)) << "the ledger is written only at the phase's end";
+
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  Ledger ledger = ReadLedger();
+  EXPECT_EQ(ledger.owner.process.pid, getpid());
+  EXPECT_EQ(ledger.owner.generation, 1);
+  EXPECT_EQ(ledger.owner.server_root, "/etc/apache2");
+  EXPECT_EQ(ledger.owner.config_file, "/etc/apache2/apache2.conf");
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, semid);
+  EXPECT_EQ(ledger.sets[0].set.ctime, 1763900000);
+  EXPECT_EQ(ledger.sets[0].type, "mpm-accept");
+  EXPECT_EQ(ledger.sets[0].creator_pid, getpid());
+  EXPECT_TRUE(rec.holds_lock());
+  EXPECT_TRUE(retained_.ledger_written);
+}
+
+TEST_F(RecorderTest, RetainedKeepsTheChecksumOfTheFileOnDisk) {
+  Recorder rec = NewRecorder(Env());
+  FirstPassWithOneSet(rec);
+  Ledger ledger;
+  uint32_t crc = 0;
+  ASSERT_TRUE(ReadLedgerFile(ledger_path_, geteuid(), &ledger, &crc).ok());
+  EXPECT_EQ(retained_.ledger_crc, crc);
+  EXPECT_STREQ(retained_.lock_path, (ledger_path_ + ".lock").c_str());
+}
+
+TEST_F(RecorderTest, LabelsSetsByTheirPhase) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int accept = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  const int other = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_foo.c"});
+  const int ssl = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
+  rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+
+  Ledger ledger = ReadLedger();
+  ASSERT_EQ(ledger.sets.size(), 3u);
+  EXPECT_EQ(ledger.sets[0].set.semid, accept);
+  EXPECT_EQ(ledger.sets[0].type, "mpm-accept");
+  EXPECT_EQ(ledger.sets[1].set.semid, other);
+  EXPECT_EQ(ledger.sets[1].type, "post_config");
+  EXPECT_EQ(ledger.sets[2].set.semid, ssl);
+  EXPECT_EQ(ledger.sets[2].type, "ssl");
+  EXPECT_EQ(LinesWith("SG00009").size(), 1u);
+  EXPECT_EQ(LinesWith("mpm-accept 1, post_config 1, ssl 1").size(), 1u);
+}
+
+TEST_F(RecorderTest, IgnoresSetsThatDoNotLookLikeHttpds) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  SemSet keyed = HttpdMutex();
+  keyed.key = 0x5347;
+  SemSet two_semaphores = HttpdMutex();
+  two_semaphores.nsems = 2;
+  SemSet other_creator = HttpdMutex();
+  other_creator.cuid = geteuid() + 1000;
+  SemSet touched_by_another_process = HttpdMutex();
+  touched_by_another_process.last_pid = getpid() + 1;
+  for (const SemSet& s : {keyed, two_semaphores, other_creator, touched_by_another_process}) {
+    ASSERT_GE(sysv_.Add(s), 0);
+  }
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+
+  EXPECT_TRUE(rec.recorded().empty());
+  EXPECT_TRUE(ReadLedger().sets.empty());
+}
+
+TEST_F(RecorderTest, IgnoresSetsThatExistedBeforeTheFirstSnapshot) {
+  sysv_.Add(HttpdMutex());
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  OpenLogs(rec, /*mpm_makes_a_set=*/false);
+  EXPECT_TRUE(rec.recorded().empty());
+}
+
+TEST_F(RecorderTest, SetThatVanishesBeforeItIsProbedIsNotRecorded) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int semid = sysv_.Add(HttpdMutex());
+  sysv_.SetBeforeCall([&](FakeSysV::Op op, int id) {
+    if (op == FakeSysV::Op::kProbe && id == semid) sysv_.Vanish(semid);
+  });
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_TRUE(rec.recorded().empty());
+}
+
+TEST_F(RecorderTest, ConfigTestRunRecordsNothingAndWritesNoFile) {
+  Environment env = Env();
+  env.run_mode = RunMode::kConfigTest;
+  Recorder rec = NewRecorder(env);
+  Begin(rec);
+  OpenLogs(rec);
+  PostConfig(rec);
+  EXPECT_TRUE(rec.recorded().empty());
+  EXPECT_FALSE(rec.holds_lock());
+  EXPECT_FALSE(FileExists(ledger_path_));
+  EXPECT_FALSE(FileExists(ledger_path_ + ".lock"));
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 0);
+}
+
+TEST_F(RecorderTest, DisabledRecordsNothingAndWritesNoFile) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec, /*enabled=*/false);
+  OpenLogs(rec);
+  PostConfig(rec);
+  EXPECT_TRUE(rec.recorded().empty());
+  EXPECT_FALSE(rec.holds_lock());
+  EXPECT_FALSE(FileExists(ledger_path_));
+  EXPECT_FALSE(FileExists(ledger_path_ + ".lock"));
+  EXPECT_TRUE(log_.empty()) << log_.front();
+}
+
+TEST_F(RecorderTest, RecordsOnlyInAConfigurationPass) {
+  for (MainState state : {MainState::kInitialStartup, MainState::kDestroyConfig,
+                          MainState::kRunMpm, MainState::kExiting}) {
+    Recorder rec = NewRecorder(Env(state));
+    Begin(rec);
+    OpenLogs(rec);
+    EXPECT_TRUE(rec.recorded().empty()) << "main state " << static_cast<int>(state);
+  }
+  EXPECT_FALSE(FileExists(ledger_path_));
+  EXPECT_FALSE(FileExists(ledger_path_ + ".lock"));
+}
+
+TEST_F(RecorderTest, CorruptPreviousLedgerIsKeptAsBadWithAnError) {
+  const std::string garbage = "semguard-ledger 1\nowner pid=1 start=2\n% not a ledger \xFF\n";
+  ASSERT_TRUE(WriteFileBytes(ledger_path_, garbage));
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  EXPECT_TRUE(LinesWith("SG00003").empty()) << "check_config must change nothing";
+  OpenLogs(rec);
+
+  std::vector<std::string> errors = LinesWith("SG00003");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00003: refusing the ledger", 0), 0u) << errors[0];
+  EXPECT_NE(errors[0].find(ledger_path_ + ".bad"), std::string::npos) << errors[0];
+  EXPECT_EQ(ReadFileBytes(ledger_path_ + ".bad"), garbage);
+  ASSERT_EQ(ReadLedger().sets.size(), 1u) << "recording starts afresh";
+}
+
+TEST_F(RecorderTest, WorldWritableLedgerIsAlsoKeptAsBad) {
+  ASSERT_TRUE(WriteLedgerFile(ledger_path_, Ledger{}).ok());
+  ASSERT_EQ(chmod(ledger_path_.c_str(), 0666), 0);
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  OpenLogs(rec);
+  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
+  EXPECT_NE(LinesWith("SG00003")[0].find("world-writable"), std::string::npos);
+  EXPECT_TRUE(FileExists(ledger_path_ + ".bad"));
+}
+
+TEST_F(RecorderTest, EarlyErrorsAreLoggedAgainOnceTheErrorLogIsOpen) {
+  ASSERT_TRUE(WriteFileBytes(ledger_path_, "garbage\n"));
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  OpenLogs(rec);
+  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
+  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  std::vector<std::string> errors = LinesWith("SG00003");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], errors[1]);
+}
+
+TEST_F(RecorderTest, SecondPassCarriesASetThatStillExists) {
+  const int semid = [&] {
+    Recorder first = NewRecorder(Env());
+    return FirstPassWithOneSet(first);
+  }();
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  PostConfig(second);
+
+  ASSERT_EQ(second.recorded().size(), 1u);
+  EXPECT_EQ(second.recorded()[0].set.semid, semid);
+  Ledger ledger = ReadLedger();
+  EXPECT_EQ(ledger.owner.generation, 2);
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, semid);
+  EXPECT_EQ(ledger.sets[0].type, "mpm-accept");
+  EXPECT_EQ(ledger.sets[0].generation, 1) << "a carried set keeps the generation it appeared in";
+  EXPECT_TRUE(LinesWith("SG00004").empty());
+  EXPECT_TRUE(LinesWith("SG00001").empty()) << "the lock is kept across passes";
+}
+
+TEST_F(RecorderTest, SecondPassDropsASetThatWasRemoved) {
+  {
+    Recorder first = NewRecorder(Env());
+    sysv_.Vanish(FirstPassWithOneSet(first));
+  }
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  const int fresh = OpenLogs(second);
+  PostConfig(second);
+
+  ASSERT_EQ(second.recorded().size(), 1u);
+  EXPECT_EQ(second.recorded()[0].set.semid, fresh);
+  Ledger ledger = ReadLedger();
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, fresh);
+  EXPECT_EQ(ledger.sets[0].generation, 2);
+}
+
+TEST_F(RecorderTest, SecondPassDropsASetWhoseSemidWasReused) {
+  int semid = -1;
+  {
+    Recorder first = NewRecorder(Env());
+    semid = FirstPassWithOneSet(first);
+  }
+  SemSet other = HttpdMutex(/*ctime=*/1763900999);
+  other.last_pid = 1;
+  ASSERT_TRUE(sysv_.Replace(semid, other));
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  PostConfig(second);
+  EXPECT_TRUE(second.recorded().empty());
+  EXPECT_TRUE(ReadLedger().sets.empty());
+}
+
+TEST_F(RecorderTest, LedgerRewrittenByAnotherWriterBetweenPassesIsReported) {
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+  }
+  Ledger foreign = ReadLedger();
+  foreign.owner.written_at += 1;  // still valid, different checksum
+  ASSERT_TRUE(WriteLedgerFile(ledger_path_, foreign).ok());
+
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  std::vector<std::string> errors = LinesWith("SG00004");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00004: ", 0), 0u) << errors[0];
+  EXPECT_TRUE(second.recorded().empty()) << "sets of a ledger that is not ours are not carried";
+}
+
+TEST_F(RecorderTest, LedgerDeletedBetweenPassesIsReported) {
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+  }
+  ASSERT_EQ(unlink(ledger_path_.c_str()), 0);
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  EXPECT_EQ(LinesWith("SG00004").size(), 1u);
+}
+
+TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
+  Recorder first = NewRecorder(Env());
+  FirstPassWithOneSet(first);
+  const std::string ledger_before = ReadFileBytes(ledger_path_);
+
+  Retained other_retained{};
+  std::vector<std::string> other_log;
+  Recorder other(Env(), &other_retained, &sysv_, LogSink(&RecordLine, &other_log));
+  Begin(other);
+  other.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  sysv_.Add(HttpdMutex());
+  other.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  other.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+
+  EXPECT_FALSE(other.holds_lock());
+  EXPECT_TRUE(other.recorded().empty());
+  ASSERT_FALSE(other_log.empty());
+  EXPECT_NE(other_log[0].find("SG00001"), std::string::npos) << other_log[0];
+  EXPECT_EQ(ReadFileBytes(ledger_path_), ledger_before);
+}
+
+TEST_F(RecorderTest, NothingToGuardIsToldOnce) {
+  {
+    Recorder first = NewRecorder(Env());
+    Begin(first);
+    OpenLogs(first, /*mpm_makes_a_set=*/false);
+    PostConfig(first);
+  }
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  PostConfig(second);
+  std::vector<std::string> told = LinesWith("SG00008");
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find("'pthread'"), std::string::npos) << told[0];
+}
+
+TEST_F(RecorderTest, ChildExitWithEverySetInPlaceAlarmsNobody) {
+  Recorder rec = NewRecorder(Env());
+  FirstPassWithOneSet(rec);
+  ASSERT_NE(retained_.child_area, nullptr);
+  rec.ChildExited(12345);
+  EXPECT_TRUE(LinesWith("SG00007").empty());
+  ChildExits exits(retained_.child_area);
+  EXPECT_EQ(exits.counters().vanished_sets.load(), 0u);
+  EXPECT_EQ(exits.counters().child_exits.load(), 1u);
+}
+
+TEST_F(RecorderTest, VanishedSetIsReportedOnceAtTheNextChildExit) {
+  Recorder rec = NewRecorder(Env());
+  const int semid = FirstPassWithOneSet(rec);
+  ASSERT_NE(retained_.child_area, nullptr);
+  ASSERT_TRUE(sysv_.Vanish(semid));
+
+  rec.ChildExited(12345);
+  std::vector<std::string> alerts = LinesWith("SG00007");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rfind(std::to_string(kAlert) + " SG00007: semaphore set " +
+                                std::to_string(semid) + " (mpm-accept)", 0),
+            0u)
+      << alerts[0];
+  EXPECT_NE(alerts[0].find("it is gone"), std::string::npos) << alerts[0];
+
+  rec.ChildExited(12346);
+  EXPECT_EQ(LinesWith("SG00007").size(), 1u) << "reported again";
+  ChildExits exits(retained_.child_area);
+  EXPECT_EQ(exits.counters().vanished_sets.load(), 1u);
+  EXPECT_EQ(exits.counters().child_exits.load(), 2u);
+}
+
+TEST_F(RecorderTest, SetReplacedUnderTheSameSemidCountsAsVanished) {
+  Recorder rec = NewRecorder(Env());
+  const int semid = FirstPassWithOneSet(rec);
+  ASSERT_TRUE(sysv_.Replace(semid, HttpdMutex(/*ctime=*/1763900060)));
+
+  rec.ChildExited(12345);
+  std::vector<std::string> alerts = LinesWith("SG00007");
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_NE(alerts[0].find("its semid now names another set"), std::string::npos) << alerts[0];
+  EXPECT_EQ(ChildExits(retained_.child_area).counters().vanished_sets.load(), 1u);
+}
+
+TEST_F(RecorderTest, ChildTrackingGoesThroughTheSharedArea) {
+  Recorder rec = NewRecorder(Env());
+  FirstPassWithOneSet(rec);
+  rec.ChildStarted(500);
+  rec.ChildExitingCleanly(500);
+  rec.ChildStarted(501);
+  rec.ChildExited(500);
+  rec.ChildExited(501);
+  ChildExits exits(retained_.child_area);
+  EXPECT_EQ(exits.counters().child_exits.load(), 2u);
+  EXPECT_EQ(exits.counters().child_exits_unclean.load(), 1u);
+}
+
+TEST_F(RecorderTest, UnreadableTableIsLoggedAndRecordsNothing) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  sysv_.Add(HttpdMutex());
+  sysv_.FailNext(FakeSysV::Op::kScan, Status::Io("semctl(SEM_INFO): Operation not permitted"));
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(LinesWith("SG00006").size(), 1u);
+  EXPECT_TRUE(rec.recorded().empty());
+}
+
+}  // namespace
+}  // namespace semguard
