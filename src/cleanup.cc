@@ -167,8 +167,11 @@ Status Cleanup::RemoveIfStill(const SemSet& expected) {
 void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   TableInfo info;
   if (!sysv_->Info(&info).ok() || info.sets_limit <= 0) return;
-  int free_sets = info.sets_limit - info.sets_in_use;
-  if (free_sets >= in.sets_per_run) return;
+  // What the last run made; prefork with two Listen and mod_ssl makes 2 when nothing is known.
+  const int needed = in.sets_per_run > 0 ? in.sets_per_run : 2;
+  const std::string needed_how =
+      in.sets_per_run > 0 ? "this server's last run made " : "a server like this typically makes ";
+  if (info.sets_limit - info.sets_in_use >= needed) return;
   std::vector<SemSet> table;
   std::map<uid_t, int> by_owner;
   if (sysv_->Scan(&table).ok()) {
@@ -181,8 +184,7 @@ void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   log_(Level::kError, "SG00021",
        "the kernel's semaphore table is nearly full: " + std::to_string(info.sets_in_use) + " of " +
            std::to_string(info.sets_limit) + " sets (SEMMNI) in use, by owner " + owners +
-           "; this server needs " + std::to_string(in.sets_per_run) +
-           ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
+           "; " + needed_how + std::to_string(needed) + ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
            "leftovers with 'ipcs -s -c', let SemGuardAdopt Remove take httpd's, or raise SEMMNI "
            "(the 4th field of sysctl kernel.sem)");
 }

@@ -27,7 +27,7 @@ struct CleanupInput {
   std::string self_exe;              // /proc/self/exe
   std::string own_lock_path;         // held by this process now
   uid_t ledger_owner = 0;            // who must own the ledgers of live instances
-  int sets_per_run = 2;              // for the "table full" diagnosis
+  int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
 };
 
 struct CleanupReport {

@@ -113,8 +113,7 @@ void Recorder::CleanUpPreviousRun() {
   in.self_exe = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "";
   in.own_lock_path = settings_.ledger_path + ".lock";
   in.ledger_owner = env_.euid;
-  in.sets_per_run = in.previous != nullptr && !in.previous->sets.empty()
-                        ? static_cast<int>(in.previous->sets.size()) : 1;
+  in.sets_per_run = in.previous != nullptr ? static_cast<int>(in.previous->sets.size()) : 0;
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     Log(level, tag, msg);
   });

@@ -65,6 +65,19 @@ class KillStormTest(ServerTest):
         self.assertGreaterEqual(inst.error_log().count("SG00015"), 2)
 
 
+    def test_a_table_full_of_other_sets_is_diagnosed_before_httpds_own_error(self):
+        set_semmni(10)
+        self.hold("-n", "10")  # another program's, alive: nothing the module may take
+        inst = self.instance()
+        r = inst.start(expect_ok=False)
+        out = r.stdout + r.stderr  # before the ErrorLog opens, both go to the terminal
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("AH00023: Couldn't create the mpm-accept mutex", out)
+        self.assertIn("SG00021", out)
+        self.assertLess(out.index("SG00021"), out.index("AH00023"), "the diagnosis comes first")
+        self.assertRegex(out, r"SG00021: .*10 of 10 sets \(SEMMNI\) in use, by owner uid 0: 10;")
+
+
 class LiveProtectionTest(ServerTest):
     def test_a_live_server_keeps_every_set_through_restarts_and_a_neighbours_crash(self):
         foreign = self.hold("-n", "2")
