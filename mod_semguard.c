@@ -185,14 +185,16 @@ static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     (void)pconf;
     (void)plog;
     log_server = s;
-    if (ledger == NULL) {
-        if (sg_default_ledger_name(ap_server_root, config_file(ptemp), name, sizeof(name)) != SG_OK) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SG00014: %s", name);
-            return OK;
-        }
-        ledger = ap_runtime_dir_relative(ptemp, name);
-    }
     policy.enabled = conf->enabled != 0;
+    if (ledger == NULL) {
+        if (sg_default_ledger_name(ap_server_root, config_file(ptemp), name, sizeof(name)) == SG_OK) {
+            ledger = ap_runtime_dir_relative(ptemp, name);
+        }
+        else {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SG00014: %s; mod_semguard is off", name);
+            policy.enabled = 0;
+        }
+    }
     policy.ledger_path = ledger;
     policy.cleanup = conf->cleanup != SG_UNSET ? conf->cleanup : SG_CLEANUP_ON;
     policy.adopt = conf->adopt != SG_UNSET ? conf->adopt : SG_ADOPT_REPORT;

@@ -60,9 +60,22 @@ void Recorder::TakeFirstSnapshot() {
 void Recorder::Configure(Settings settings, std::string ledger_path) {
   settings_ = std::move(settings);
   settings_.ledger_path = std::move(ledger_path);
+  // Turned off by a restart: let another instance (or a later On) take this ledger. Only a
+  // running server ever holds the lock, so -t and -k processes never get here with one.
+  if (!settings_.enabled && retained_->lock_fd >= 0) {
+    close(retained_->lock_fd);
+    retained_->lock_fd = -1;
+  }
   if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
+  // A restart that changed SemGuardLedger: what this server recorded is still at the old path.
+  std::string read_from = settings_.ledger_path;
+  if (retained_->lock_fd >= 0 && retained_->ledger_written) {
+    const std::string held(retained_->lock_path);
+    const std::string held_ledger = held.substr(0, held.size() - std::string(".lock").size());
+    if (held_ledger != settings_.ledger_path) read_from = moved_from_ = held_ledger;
+  }
   uint32_t crc = 0;
-  load_status_ = ReadLedgerFile(settings_.ledger_path, env_.euid, &loaded_, &crc);
+  load_status_ = ReadLedgerFile(read_from, env_.euid, &loaded_, &crc);
   loaded_is_ours_ = load_status_.ok() && retained_->ledger_written && crc == retained_->ledger_crc;
   // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
   if (loaded_is_ours_) recorded_ = loaded_.sets;
@@ -78,8 +91,8 @@ bool Recorder::TakeLock() {
   int fd = -1;
   Status st = AcquireInstanceLock(lock_path, &fd);
   if (!st.ok()) {
-    Log(Level::kError, "SG00001",
-        st.message() + "; this process records and removes no semaphore sets" + PreviousRunStillAlive());
+    const std::string why = st.code() == Status::Code::kBusy ? PreviousRunStillAlive() : "";
+    Log(Level::kError, "SG00001", st.message() + "; this process records and removes no semaphore sets" + why);
     return false;
   }
   retained_->lock_fd = fd;
@@ -159,7 +172,8 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
 
 void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
   if (!Enabled()) return;
-  if (cp == Checkpoint::kPostConfigFirst && !error_log_open_) {
+  // core's open_logs (REALLY_FIRST) has run by open_logs-last: the ErrorLog is open.
+  if (cp == Checkpoint::kOpenLogsLast && !error_log_open_) {
     error_log_open_ = true;
     for (const auto& [level, line] : early_lines_) {
       size_t tab = line.find('\t');
@@ -251,6 +265,12 @@ void Recorder::WriteLedger(Checkpoint cp) {
   }
   retained_->ledger_crc = crc;
   retained_->ledger_written = true;
+  if (!moved_from_.empty()) {
+    unlink(moved_from_.c_str());
+    unlink((moved_from_ + ".lock").c_str());
+    Log(Level::kNotice, "SG00026", "the ledger moved from " + moved_from_ + " to " + settings_.ledger_path);
+    moved_from_.clear();
+  }
 }
 
 void Recorder::TellNothingToGuard() {
@@ -259,7 +279,8 @@ void Recorder::TellNothingToGuard() {
   Log(Level::kInfo, "SG00008",
            "this server created no SysV semaphore set, so there is nothing to guard: its mutexes "
            "use another mechanism (APR's default here is '" + env_.apr_default_lock +
-           "'; only 'Mutex sysvsem' makes SysV sets)");
+           "'; only 'Mutex sysvsem' makes SysV sets), or none of its modules needs one (prefork "
+           "with a single Listen makes no accept mutex)");
 }
 
 void Recorder::ChildStarted(pid_t pid) {
@@ -271,13 +292,14 @@ void Recorder::ChildExitingCleanly(pid_t pid) {
 }
 
 void Recorder::ChildExited(pid_t pid) {
-  if (!settings_.enabled || retained_->child_area == nullptr) return;
+  if (retained_->child_area == nullptr) return;
   ChildExits exits(retained_->child_area);
   ChildExits::Exit how = exits.ParentSawExit(pid);
   log_.Debug("semguard: child pid " + std::to_string(pid) + " exited " +
              (how == ChildExits::Exit::kClean     ? "cleanly"
               : how == ChildExits::Exit::kUnclean ? "without a clean shutdown (signal or crash)"
                                                   : "(untracked)"));
+  if (!settings_.enabled) return;
   // The cheap re-check: one IPC_STAT per recorded set.
   for (const RecordedSet& r : recorded_) {
     if (vanished_.count(r.set.semid)) continue;

@@ -60,6 +60,12 @@ Status ParseLedgerPath(std::string_view value) {
   if (value.back() == '/') {
     return Status::Invalid("SemGuardLedger: '" + Printable(value) + "' names a directory; give a file name");
   }
+  // Other instances recognise this one's lock ("<ledger>.lock") by that ending.
+  constexpr std::string_view kSuffix = ".ledger";
+  if (value.size() <= kSuffix.size() || value.substr(value.size() - kSuffix.size()) != kSuffix) {
+    return Status::Invalid("SemGuardLedger: '" + Printable(value) +
+                           "' must end in .ledger, so that other instances recognise its lock");
+  }
   for (char c : value) {
     if (c == '\n' || c == '\r' || c == '\0') {
       return Status::Invalid("SemGuardLedger: the path contains a control character");

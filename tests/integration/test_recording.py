@@ -136,6 +136,7 @@ class RecordingTest(ServerTest):
         cases = {
             "SemGuard maybe": "SemGuard: 'maybe' is not valid; use On or Off",
             "SemGuardLedger run/": "names a directory",
+            "SemGuardLedger run/sets.dat": "must end in .ledger",
             "<VirtualHost 127.0.0.1:1>\nSemGuard On\n</VirtualHost>": "SemGuard cannot occur within <VirtualHost> section",
         }
         for line, message in cases.items():
@@ -143,6 +144,38 @@ class RecordingTest(ServerTest):
             r = inst.apache("-t")
             self.assertNotEqual(r.returncode, 0, line)
             self.assertIn(message, r.stderr, line)
+
+
+class RestartChangesTest(ServerTest):
+    def test_a_restart_that_moves_the_ledger_carries_every_set_and_removes_the_old_files(self):
+        inst = self.instance()
+        inst.start()
+        old = inst.ledger_path()
+        before = set(read_ledger(old)["sets"])
+        inst.extra = "SemGuardLedger run/moved.ledger"
+        inst.write_config()
+        inst.generation_after("graceful")
+        moved = os.path.join(inst.root, "run", "moved.ledger")
+        sets = read_ledger(moved)["sets"]
+        self.assertEqual(set(sets), set(kernel_sets()))
+        self.assertIn("ssl", [r["type"] for r in sets.values()], "mod_ssl's set was carried over")
+        self.assertTrue(before & set(sets))
+        self.assertFalse(os.path.exists(old) or os.path.exists(old + ".lock"))
+        self.assertIn("SG00026", inst.error_log())
+
+    def test_off_by_restart_releases_the_lock_and_on_again_resumes(self):
+        inst = self.instance()
+        inst.start()
+        lock = inst.ledger_path() + ".lock"
+        inst.extra = "SemGuard Off"
+        inst.write_config()
+        inst.generation_after("graceful")
+        self.assertEqual(subprocess.run(["flock", "-n", lock, "true"]).returncode, 0, "the lock is free")
+        inst.extra = ""
+        inst.write_config()
+        inst.generation_after("graceful")
+        self.assertEqual(set(read_ledger(inst.ledger_path())["sets"]), set(kernel_sets()))
+        self.assertEqual(subprocess.run(["flock", "-n", lock, "true"]).returncode, 1, "held again")
 
 
 class NothingToGuardTest(ServerTest):
