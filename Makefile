@@ -23,7 +23,7 @@ UNIT_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/unit/%.o,$(UNIT_SRCS))
 UNIT_BIN   := $(BUILD)/unit_tests
 CAPI_C_OBJ := $(BUILD)/unit/c_api_compiles_as_c.o
 
-.PHONY: all deps build run test unit integration clean help
+.PHONY: all deps build run test unit install clean help
 all: build
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make              build $(MODULE)"
 	@echo "make run          deps + build, then a real apache2 with the module on 127.0.0.1"
 	@echo "make test         deps + build, then every test (unit and integration)"
+	@echo "make install      copy the module into apache2's module directory (apxs -q LIBEXECDIR)"
 	@echo "make clean        remove $(BUILD)/"
 
 deps:
@@ -38,24 +39,31 @@ deps:
 
 build: $(MODULE)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/core/%.o: src/%.cc $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	@echo "  CXX   $<"
+	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/mod_semguard.o: mod_semguard.c src/semguard.h
 	@mkdir -p $(dir $@)
-	$(CC_MOD) $(MOD_CFLAGS) -c $< -o $@
+	@echo "  CC    $<"
+	$(Q)$(CC_MOD) $(MOD_CFLAGS) -c $< -o $@
 
 $(MODULE): $(BUILD)/mod_semguard.o $(CORE_LIB)
-	$(CXX) -shared -o $@ $(BUILD)/mod_semguard.o $(CORE_LIB) -lstdc++
+	@echo "  LINK  $@"
+	$(Q)$(CXX) -shared -o $@ $(BUILD)/mod_semguard.o $(CORE_LIB) -lstdc++
 
 $(BUILD)/unit/%.o: tests/unit/%.cc $(wildcard src/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CXX) $(filter-out -fvisibility=hidden -fvisibility-inlines-hidden,$(CXXFLAGS)) -Isrc -c $< -o $@
+	@echo "  CXX   $<"
+	$(Q)$(CXX) $(filter-out -fvisibility=hidden -fvisibility-inlines-hidden,$(CXXFLAGS)) -Isrc -c $< -o $@
 
 # The façade must stay valid C: compile its header as C, with every warning.
 $(CAPI_C_OBJ): tests/unit/c_api_compiles_as_c.c src/semguard.h
@@ -83,6 +91,9 @@ run: deps build
 
 test: deps build $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
 	@sh tests/run-all.sh
+
+install: $(MODULE)
+	install -m 0644 $(MODULE) $$($(APXS) -q LIBEXECDIR)/mod_semguard.so
 
 clean:
 	rm -rf $(BUILD)

@@ -149,7 +149,8 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
       continue;
     }
     std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
-                                                     : "SemGuardAdopt Remove would remove it";
+                      : blocker.empty() ? "SemGuardAdopt Remove would remove it"
+                                        : "SemGuardAdopt Remove would not remove it now: " + blocker;
     log_(Level::kWarn, "SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " + why);
@@ -159,8 +160,11 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
 Status Cleanup::RemoveIfStill(const SemSet& expected) {
   SemSet now;
   Status st = sysv_->Stat(expected.semid, &now);
+  if (st.ok()) st = sysv_->Probe(&now);
   if (!st.ok()) return st;
   if (!SameIdentity(expected, now)) return Status::Busy("it changed since it was examined");
+  Verdict still_free = JudgeFree(now, LastUserAlive(now));
+  if (still_free.kind != Verdict::kRemove) return Status::Busy("since it was examined, " + still_free.reason);
   return sysv_->Remove(expected.semid);
 }
 

@@ -23,12 +23,17 @@ Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, cons
     return {Verdict::kSkip, "its semid now names another set (creation time, creator, key, mode "
                             "or size differ from the ledger)"};
   }
+  return JudgeFree(now, last_pid_alive);
+}
+
+Verdict JudgeFree(const SemSet& now, bool last_pid_alive) {
   if (!now.probed) return {Verdict::kSkip, "its state cannot be read"};
-  if (now.value == 0) return {Verdict::kSkip, "in use: it is held (value 0)"};
+  if (now.value != 1) return {Verdict::kSkip, "in use: not free (value " + std::to_string(now.value) + ")"};
   if (now.waiters > 0) {
     return {Verdict::kSkip, "in use: " + std::to_string(now.waiters) + " process(es) wait on it"};
   }
-  if (now.last_pid != 0 && last_pid_alive) {
+  if (now.last_pid == 0) return {Verdict::kSkip, "its last user is not visible from here"};
+  if (last_pid_alive) {
     return {Verdict::kSkip, "in use: its last user, pid " + std::to_string(now.last_pid) + ", is alive"};
   }
   return {Verdict::kRemove, ""};
@@ -40,16 +45,7 @@ bool HasHttpdShape(const SemSet& set, const AdoptionShape& shape) {
 }
 
 Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive) {
-  if (!probed.probed) return {Verdict::kSkip, "its state cannot be read"};
-  if (probed.value != 1) return {Verdict::kSkip, "not free (value " + std::to_string(probed.value) + ")"};
-  if (probed.waiters > 0) {
-    return {Verdict::kSkip, std::to_string(probed.waiters) + " process(es) wait on it"};
-  }
-  if (probed.last_pid == 0) return {Verdict::kSkip, "its last user is not visible from here"};
-  if (last_pid_alive) {
-    return {Verdict::kSkip, "its last user, pid " + std::to_string(probed.last_pid) + ", is alive"};
-  }
-  return {Verdict::kRemove, ""};
+  return JudgeFree(probed, last_pid_alive);
 }
 
 std::string AdoptionBlocker(const std::vector<HttpdProcess>& live_httpd) {

@@ -37,6 +37,10 @@ OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Statu
 Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, const SemSet& now,
                          bool last_pid_alive);
 
+// Free and abandoned: value 1, nobody waits, and the last-operation pid is visible and dead.
+// Both removal paths require it, at the decision and again right before IPC_RMID.
+Verdict JudgeFree(const SemSet& now, bool last_pid_alive);
+
 // What httpd's own sets look like once the server set their owner: see docs/operations.md.
 struct AdoptionShape {
   uid_t starter_uid;  // the uid starting httpd: the creator
@@ -45,8 +49,7 @@ struct AdoptionShape {
 };
 bool HasHttpdShape(const SemSet& set, const AdoptionShape& shape);
 
-// A set of httpd's shape that no ledger knows: a leftover only when free (value 1), nobody
-// waits, and its last-operation pid is visible and dead.
+// A set of httpd's shape that no ledger knows: a leftover only when JudgeFree says so.
 Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive);
 
 // With SemGuardAdopt Remove, a candidate may go only when no live httpd could own it: every

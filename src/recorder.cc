@@ -36,8 +36,9 @@ Recorder::Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log,
 
 void Recorder::Log(Level level, const char* tag, const std::string& message) {
   log_.Log(level, tag, message);
-  // Before core's open_logs in the first pass, lines reach only the terminal (stderr).
-  if (!error_log_open_ && env_.main_state == MainState::kCreatePreConfig) {
+  // Before core's open_logs, lines go to stderr: the terminal in the first pass, /dev/null in
+  // the freshly detached daemon (generation 1). From generation 2 on, stderr is the ErrorLog.
+  if (!error_log_open_ && (env_.main_state == MainState::kCreatePreConfig || env_.generation == 1)) {
     early_lines_.emplace_back(level, std::string(tag) + "\t" + message);
   }
 }
@@ -75,6 +76,7 @@ void Recorder::Configure(Settings settings, std::string ledger_path) {
     if (held_ledger != settings_.ledger_path) read_from = moved_from_ = held_ledger;
   }
   uint32_t crc = 0;
+  loaded_from_ = read_from;
   load_status_ = ReadLedgerFile(read_from, env_.euid, &loaded_, &crc);
   loaded_is_ours_ = load_status_.ok() && retained_->ledger_written && crc == retained_->ledger_crc;
   // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
@@ -101,14 +103,20 @@ bool Recorder::TakeLock() {
 }
 
 std::string Recorder::PreviousRunStillAlive() {
-  if (!load_status_.ok()) return " (is the same configuration already running?)";
+  const std::string generic = " (is the same configuration already running?)";
+  if (!load_status_.ok()) return generic;
+  const ProcessIdentity& owner = loaded_.owner.process;
+  ProcessIdentity now;
+  if (procs_->Alive(owner.pid) && procs_->Identity(owner.pid, &now).ok() &&
+      !JudgeOwner(owner, true, Status::Ok(), now).dead) {
+    return ". The server that wrote the ledger, pid " + std::to_string(owner.pid) +
+           ", is running: is this a second start of it?";
+  }
   // A killed parent's children live on as orphans in its session, holding the lock.
   std::string pids;
-  for (pid_t p : procs_->SessionMembers(loaded_.owner.process.pid)) {
-    pids += (pids.empty() ? "" : " ") + std::to_string(p);
-  }
-  if (pids.empty()) return " (is the same configuration already running?)";
-  return ". Processes of the previous run (pid " + std::to_string(loaded_.owner.process.pid) +
+  for (pid_t p : procs_->SessionMembers(owner.pid)) pids += (pids.empty() ? "" : " ") + std::to_string(p);
+  if (pids.empty()) return generic;
+  return ". Processes of the previous run (pid " + std::to_string(owner.pid) +
          ") are still alive: " + pids + " (orphaned children of a killed parent?); stop them and "
          "start again";
 }
@@ -146,15 +154,15 @@ void Recorder::ReportPreviousLedger() {
   }
   Log(Level::kError, "SG00003",
            "refusing the ledger: " + load_status_.message() + "; it is kept as " +
-               settings_.ledger_path + ".bad and recording starts afresh");
+               loaded_from_ + ".bad and recording starts afresh");
   PreserveBadLedger();
 }
 
 void Recorder::PreserveBadLedger() {
-  const std::string bad = settings_.ledger_path + ".bad";
-  if (rename(settings_.ledger_path.c_str(), bad.c_str()) != 0) {
+  const std::string bad = loaded_from_ + ".bad";
+  if (rename(loaded_from_.c_str(), bad.c_str()) != 0) {
     Log(Level::kError, "SG00010",
-             Status::FromErrno("rename " + settings_.ledger_path + " to " + bad, errno).message());
+             Status::FromErrno("rename " + loaded_from_ + " to " + bad, errno).message());
   }
 }
 
@@ -171,8 +179,8 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
 }
 
 void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
-  if (!Enabled()) return;
-  // core's open_logs (REALLY_FIRST) has run by open_logs-last: the ErrorLog is open.
+  // core's open_logs (REALLY_FIRST) has run by open_logs-last: the ErrorLog is open. Replay
+  // even when this pass went passive, so SG00001 reaches the ErrorLog too.
   if (cp == Checkpoint::kOpenLogsLast && !error_log_open_) {
     error_log_open_ = true;
     for (const auto& [level, line] : early_lines_) {
@@ -181,6 +189,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     }
     early_lines_.clear();
   }
+  if (!Enabled()) return;
   if (cp == Checkpoint::kOpenLogsFirst) {
     if (!TakeLock()) {
       settings_.enabled = false;  // passive for the rest of this pass

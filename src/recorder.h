@@ -95,6 +95,7 @@ class Recorder {
   Ledger loaded_;                       // what it held
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
+  std::string loaded_from_;             // the path Configure read the ledger from
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
   std::map<int, bool> vanished_;        // semids already reported as vanished
   bool error_log_open_ = false;         // core's open_logs has run in this pass

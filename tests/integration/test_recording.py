@@ -146,6 +146,20 @@ class RecordingTest(ServerTest):
             self.assertIn(message, r.stderr, line)
 
 
+class SharedLedgerTest(ServerTest):
+    def test_a_second_instance_on_the_same_ledger_stays_passive_and_says_why_in_its_errorlog(self):
+        shared = f"SemGuardLedger {self.tmp}/shared.ledger"
+        a = self.instance("a", extra=shared)
+        b = self.instance("b", extra=shared)
+        a.start()
+        before = ledger_state(f"{self.tmp}/shared.ledger")
+        self.accept("SG00001")
+        b.start()
+        self.assertRegex(b.error_log(), rf"SG00001: .*held by another live process.*pid {a.parent_pid()}, is running")
+        self.assertEqual(ledger_state(f"{self.tmp}/shared.ledger"), before, "B wrote A's ledger")
+        self.assertEqual(a.get("/")[0], 200)
+
+
 class RestartChangesTest(ServerTest):
     def test_a_restart_that_moves_the_ledger_carries_every_set_and_removes_the_old_files(self):
         inst = self.instance()
