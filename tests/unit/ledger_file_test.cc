@@ -225,11 +225,17 @@ TEST(DefaultLedgerNameTest, HasTheDocumentedShape) {
 }
 
 TEST(DefaultLedgerNameTest, IsStable) {
-  EXPECT_EQ(DefaultLedgerName("/etc/apache2", "apache2.conf"),
-            DefaultLedgerName("/etc/apache2", "apache2.conf"));
-  // Pinned: FNV-1a 64 of the single byte "\0" (empty root, separator, empty file). A change
-  // here would orphan every ledger written before it.
-  EXPECT_EQ(DefaultLedgerName("", ""), "semguard-af63bd4c8601b7be.ledger");
+  EXPECT_EQ(DefaultLedgerName("/etc/apache2", "/etc/apache2/apache2.conf"),
+            DefaultLedgerName("/etc/apache2", "/etc/apache2/apache2.conf"));
+}
+
+// ledger_file.cc says the name is FNV-1a 64 of "root\0file". Pinned to that algorithm's values
+// (offset basis 14695981039346656037, prime 1099511628211): a later change of the hash would
+// orphan every ledger written before it.
+TEST(DefaultLedgerNameTest, IsFnv1a64OfRootNulFile) {
+  EXPECT_EQ(DefaultLedgerName("", ""), "semguard-af63bd4c8601b7df.ledger");
+  EXPECT_EQ(DefaultLedgerName("/etc/apache2", "/etc/apache2/apache2.conf"),
+            "semguard-7b5269209b0e7d80.ledger");
 }
 
 TEST(DefaultLedgerNameTest, DiffersForDifferentRootsOrConfigFiles) {

@@ -12,7 +12,9 @@
 
 #include "child_exits.h"
 #include "fake_sysv.h"
+#include "instance_lock.h"
 #include "ledger_file.h"
+#include "process_table.h"
 #include "test_files.h"
 
 namespace semguard {
@@ -31,6 +33,18 @@ void RecordLine(void* baton, int level, const char* line) {
 
 constexpr int kError = static_cast<int>(Level::kError);
 constexpr int kAlert = static_cast<int>(Level::kAlert);
+
+// The processes the recorder asks about (for its startup cleanup and its hints): only this test
+// process exists and no httpd runs, so nothing depends on what else runs on the host.
+class ThisProcessOnly : public ProcessTable {
+ public:
+  bool Alive(pid_t pid) override { return pid == getpid(); }
+  Status Identity(pid_t pid, ProcessIdentity* out) override {
+    return pid == getpid() ? ReadProcessIdentity(pid, out) : Status::NotFound("no such process");
+  }
+  std::vector<HttpdProcess> HttpdProcesses(const std::string&, pid_t) override { return {}; }
+  std::vector<pid_t> SessionMembers(pid_t) override { return {}; }
+};
 
 class RecorderTest : public testing::Test {
  protected:
@@ -54,7 +68,7 @@ class RecorderTest : public testing::Test {
   }
 
   Recorder NewRecorder(Environment env) {
-    return Recorder(std::move(env), &retained_, &sysv_, LogSink(&RecordLine, &log_));
+    return Recorder(std::move(env), &retained_, &sysv_, LogSink(&RecordLine, &log_), &procs_);
   }
 
   // A set as APR's sysvsem mutex leaves it: IPC_PRIVATE, one semaphore, made by this euid and
@@ -124,11 +138,12 @@ class RecorderTest : public testing::Test {
   TempDir dir_;
   const std::string ledger_path_ = dir_.File("test.ledger");
   FakeSysV sysv_;
+  ThisProcessOnly procs_;
   Retained retained_{};  // zero-filled, as ap_retained_data_create gives it
   std::vector<std::string> log_;
 };
 
-TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndWritesItAtTheLastOpenLogsCheckpoint) {
+TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndTheLedgerListsIt) {
   Recorder rec = NewRecorder(Env());
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
@@ -140,7 +155,6 @@ TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndWritesItAtTheLastOpenLogsChec
   EXPECT_EQ(rec.recorded()[0].type, "mpm-accept");
   EXPECT_EQ(rec.recorded()[0].creator_pid, getpid());
   EXPECT_EQ(rec.recorded()[0].generation, 1);
-  EXPECT_FALSE(FileExists(ledger_path_)) << "the ledger is written only at the phase's end";
 
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   Ledger ledger = ReadLedger();
@@ -155,6 +169,30 @@ TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndWritesItAtTheLastOpenLogsChec
   EXPECT_EQ(ledger.sets[0].creator_pid, getpid());
   EXPECT_TRUE(rec.holds_lock());
   EXPECT_TRUE(retained_.ledger_written);
+}
+
+TEST_F(RecorderTest, LedgerIsWrittenAsSoonAsASetAppears) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  EXPECT_FALSE(FileExists(ledger_path_)) << "no set yet, and the phase is not over";
+  const int semid = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  Ledger ledger = ReadLedger();  // a start that crashes from here on still names the set
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, semid);
+}
+
+TEST_F(RecorderTest, CheckpointWithoutNewSetsWritesOnlyAtTheEndOfAPhase) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  OpenLogs(rec);
+  ASSERT_EQ(unlink(ledger_path_.c_str()), 0);
+  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_status.c"});
+  EXPECT_FALSE(FileExists(ledger_path_));
+  rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  EXPECT_EQ(ReadLedger().sets.size(), 1u);
 }
 
 TEST_F(RecorderTest, RetainedKeepsTheChecksumOfTheFileOnDisk) {
@@ -279,14 +317,22 @@ TEST_F(RecorderTest, CorruptPreviousLedgerIsKeptAsBadWithAnError) {
   Recorder rec = NewRecorder(Env());
   Begin(rec);
   EXPECT_TRUE(LinesWith("SG00003").empty()) << "check_config must change nothing";
-  OpenLogs(rec);
+  EXPECT_EQ(ReadFileBytes(ledger_path_), garbage);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
 
   std::vector<std::string> errors = LinesWith("SG00003");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00003: refusing the ledger", 0), 0u) << errors[0];
   EXPECT_NE(errors[0].find(ledger_path_ + ".bad"), std::string::npos) << errors[0];
   EXPECT_EQ(ReadFileBytes(ledger_path_ + ".bad"), garbage);
-  ASSERT_EQ(ReadLedger().sets.size(), 1u) << "recording starts afresh";
+
+  const int semid = sysv_.Add(HttpdMutex());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  Ledger fresh = ReadLedger();
+  ASSERT_EQ(fresh.sets.size(), 1u) << "recording starts afresh";
+  EXPECT_EQ(fresh.sets[0].set.semid, semid);
+  EXPECT_EQ(ReadFileBytes(ledger_path_ + ".bad"), garbage);
 }
 
 TEST_F(RecorderTest, WorldWritableLedgerIsAlsoKeptAsBad) {
@@ -294,22 +340,41 @@ TEST_F(RecorderTest, WorldWritableLedgerIsAlsoKeptAsBad) {
   ASSERT_EQ(chmod(ledger_path_.c_str(), 0666), 0);
   Recorder rec = NewRecorder(Env());
   Begin(rec);
-  OpenLogs(rec);
-  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
-  EXPECT_NE(LinesWith("SG00003")[0].find("world-writable"), std::string::npos);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  std::vector<std::string> errors = LinesWith("SG00003");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("world-writable"), std::string::npos) << errors[0];
   EXPECT_TRUE(FileExists(ledger_path_ + ".bad"));
 }
 
+// Before core's open_logs, the first pass's lines reach only the terminal; they are logged once
+// more when the ErrorLog is open (by open_logs-last), and only once more.
 TEST_F(RecorderTest, EarlyErrorsAreLoggedAgainOnceTheErrorLogIsOpen) {
   ASSERT_TRUE(WriteFileBytes(ledger_path_, "garbage\n"));
   Recorder rec = NewRecorder(Env());
   Begin(rec);
-  OpenLogs(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   ASSERT_EQ(LinesWith("SG00003").size(), 1u);
-  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   std::vector<std::string> errors = LinesWith("SG00003");
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0], errors[1]);
+  PostConfig(rec);
+  EXPECT_EQ(LinesWith("SG00003").size(), 2u);
+}
+
+TEST_F(RecorderTest, LaterPassesLogEachLineOnce) {
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+  }
+  ASSERT_TRUE(WriteFileBytes(ledger_path_, "garbage\n"));
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  PostConfig(second);
+  EXPECT_EQ(LinesWith("SG00003").size(), 1u);
 }
 
 TEST_F(RecorderTest, SecondPassCarriesASetThatStillExists) {
@@ -406,7 +471,7 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
 
   Retained other_retained{};
   std::vector<std::string> other_log;
-  Recorder other(Env(), &other_retained, &sysv_, LogSink(&RecordLine, &other_log));
+  Recorder other(Env(), &other_retained, &sysv_, LogSink(&RecordLine, &other_log), &procs_);
   Begin(other);
   other.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   sysv_.Add(HttpdMutex());
@@ -418,6 +483,46 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
   ASSERT_FALSE(other_log.empty());
   EXPECT_NE(other_log[0].find("SG00001"), std::string::npos) << other_log[0];
   EXPECT_EQ(ReadFileBytes(ledger_path_), ledger_before);
+}
+
+TEST_F(RecorderTest, TurningOffOnRestartReleasesTheLock) {
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+  }
+  ASSERT_TRUE(InstanceLockHeld(ledger_path_ + ".lock"));
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second, /*enabled=*/false);
+  EXPECT_FALSE(second.holds_lock());
+  EXPECT_FALSE(InstanceLockHeld(ledger_path_ + ".lock"));
+}
+
+TEST_F(RecorderTest, MovedLedgerKeepsItsSets) {
+  int semid = -1;
+  {
+    Recorder first = NewRecorder(Env());
+    semid = FirstPassWithOneSet(first);
+  }
+  const std::string old_path = ledger_path_;
+  const std::string new_path = dir_.File("moved.ledger");
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  second.TakeFirstSnapshot();
+  second.Configure(Settings{}, new_path);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  PostConfig(second);
+
+  ASSERT_EQ(second.recorded().size(), 1u);
+  EXPECT_EQ(second.recorded()[0].set.semid, semid);
+  Ledger moved;
+  Status st = ReadLedgerFile(new_path, geteuid(), &moved);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(moved.sets.size(), 1u);
+  EXPECT_EQ(moved.sets[0].set.semid, semid);
+  EXPECT_FALSE(FileExists(old_path));
+  EXPECT_FALSE(FileExists(old_path + ".lock"));
+  EXPECT_TRUE(InstanceLockHeld(new_path + ".lock"));
+  EXPECT_EQ(LinesWith("SG00026").size(), 1u);
+  EXPECT_TRUE(LinesWith("SG00004").empty());
 }
 
 TEST_F(RecorderTest, NothingToGuardIsToldOnce) {

@@ -62,9 +62,17 @@ TEST(ParseLedgerPathTest, RefusesDirectoryPath) {
   EXPECT_TRUE(MessageHas(st, "directory"));
 }
 
+TEST(ParseLedgerPathTest, RefusesNamesNotEndingInDotLedger) {
+  for (const char* path : {"/var/lib/apache2/semguard", "/tmp/x.ledger.bak", ".ledger", "/tmp/x.LEDGER"}) {
+    Status st = ParseLedgerPath(path);
+    EXPECT_EQ(st.code(), Status::Code::kInvalid) << path;
+    EXPECT_TRUE(MessageHas(st, "must end in .ledger"));
+  }
+}
+
 TEST(ParseLedgerPathTest, RefusesControlCharacters) {
-  for (const std::string& path : {std::string("/tmp/a\nb"), std::string("/tmp/a\rb"),
-                                  std::string("/tmp/a\0b", 8)}) {
+  for (const std::string& path : {std::string("/tmp/a\nb.ledger"), std::string("/tmp/a\rb.ledger"),
+                                  std::string("/tmp/a\0b.ledger", 15)}) {
     Status st = ParseLedgerPath(path);
     EXPECT_EQ(st.code(), Status::Code::kInvalid);
     EXPECT_TRUE(MessageHas(st, "control character"));
@@ -72,8 +80,8 @@ TEST(ParseLedgerPathTest, RefusesControlCharacters) {
 }
 
 TEST(ParseLedgerPathTest, RefusesOverlongPath) {
-  EXPECT_TRUE(ParseLedgerPath("/" + std::string(2999, 'a')).ok());
-  Status st = ParseLedgerPath("/" + std::string(3000, 'a'));
+  EXPECT_TRUE(ParseLedgerPath("/" + std::string(2992, 'a') + ".ledger").ok());  // 3000 bytes
+  Status st = ParseLedgerPath("/" + std::string(2993, 'a') + ".ledger");
   EXPECT_EQ(st.code(), Status::Code::kInvalid);
   EXPECT_TRUE(MessageHas(st, "longer than 3000"));
 }
@@ -97,6 +105,34 @@ TEST(ParseKeywordTest, ListsThreeChoicesAsAListEndingInOr) {
 TEST(ParseKeywordTest, RefusesPrefixOfAChoice) {
   size_t index = 99;
   EXPECT_FALSE(ParseKeyword("SemGuardMode", "War", {"Off", "Warn", "Remove"}, &index).ok());
+}
+
+TEST(ParseCleanupModeTest, MapsEachKeyword) {
+  CleanupMode mode = CleanupMode::kOff;
+  ASSERT_TRUE(ParseCleanupMode("on", &mode).ok());
+  EXPECT_EQ(mode, CleanupMode::kOn);
+  ASSERT_TRUE(ParseCleanupMode("Report", &mode).ok());
+  EXPECT_EQ(mode, CleanupMode::kReport);
+  ASSERT_TRUE(ParseCleanupMode("OFF", &mode).ok());
+  EXPECT_EQ(mode, CleanupMode::kOff);
+  Status st = ParseCleanupMode("Remove", &mode);
+  EXPECT_EQ(st.code(), Status::Code::kInvalid);
+  EXPECT_TRUE(MessageHas(st, "SemGuardCleanup: 'Remove' is not valid; use On, Report or Off"));
+  EXPECT_EQ(mode, CleanupMode::kOff);
+}
+
+TEST(ParseAdoptModeTest, MapsEachKeyword) {
+  AdoptMode mode = AdoptMode::kReport;
+  ASSERT_TRUE(ParseAdoptMode("off", &mode).ok());
+  EXPECT_EQ(mode, AdoptMode::kOff);
+  ASSERT_TRUE(ParseAdoptMode("REPORT", &mode).ok());
+  EXPECT_EQ(mode, AdoptMode::kReport);
+  ASSERT_TRUE(ParseAdoptMode("Remove", &mode).ok());
+  EXPECT_EQ(mode, AdoptMode::kRemove);
+  Status st = ParseAdoptMode("On", &mode);
+  EXPECT_EQ(st.code(), Status::Code::kInvalid);
+  EXPECT_TRUE(MessageHas(st, "SemGuardAdopt: 'On' is not valid; use Off, Report or Remove"));
+  EXPECT_EQ(mode, AdoptMode::kRemove);
 }
 
 }  // namespace
