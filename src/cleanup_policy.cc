@@ -7,7 +7,10 @@ OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Statu
   const std::string pid = "pid " + std::to_string(recorded.pid);
   if (!alive) return {true, pid + " is gone"};
   if (!now_status.ok()) return {false, pid + " runs but cannot be identified: " + now_status.message()};
-  if (now.boot_id != recorded.boot_id) return {true, pid + " was recorded in an earlier boot"};
+  // An unknown boot id ("unknown") is no evidence either way.
+  if (now.boot_id != "unknown" && recorded.boot_id != "unknown" && now.boot_id != recorded.boot_id) {
+    return {true, pid + " was recorded in an earlier boot"};
+  }
   if (now.pid_ns != recorded.pid_ns) return {true, pid + " now names a process of another pid namespace"};
   if (now.start_time != recorded.start_time) return {true, pid + " now names another process (start time differs)"};
   return {false, pid + " is still running (same start time)"};

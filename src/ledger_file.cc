@@ -108,7 +108,7 @@ Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* 
 
 std::string DefaultLedgerName(const std::string& server_root, const std::string& config_file) {
   // FNV-1a 64 of "root\0file": stable across runs and versions, unlike std::hash.
-  uint64_t hash = 1469598103934665603ull;
+  uint64_t hash = 14695981039346656037ull;
   auto mix = [&hash](unsigned char c) {
     hash ^= c;
     hash *= 1099511628211ull;

@@ -68,8 +68,8 @@ class Fields {
     }
     std::string_view rest = line.substr(keyword.size());
     while (!rest.empty()) {
-      if (rest[0] != ' ') return Status::Corrupt("fields must be separated by one space");
-      rest.remove_prefix(1);
+      rest.remove_prefix(1);  // the separating space
+      if (rest.empty() || rest[0] == ' ') return Status::Corrupt("fields must be separated by one space");
       size_t end = rest.find(' ');
       std::string_view token = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
@@ -227,7 +227,9 @@ Status DecodeLedger(std::string_view text, Ledger* out) {
   if (!st.ok()) return st;
   if (lines.empty()) return Status::Corrupt("empty file");
   std::string header = std::string(kMagic) + " " + std::to_string(kLedgerVersion);
-  if (lines[0].substr(0, kMagic.size()) != kMagic) return Status::Corrupt("not a semguard ledger");
+  if (lines[0].substr(0, kMagic.size() + 1) != std::string(kMagic) + " ") {
+    return Status::Corrupt("not a semguard ledger");
+  }
   if (lines[0] != header) {
     return Status::Corrupt("unsupported ledger version (this module reads version " +
                            std::to_string(kLedgerVersion) + ")");

@@ -66,13 +66,12 @@ Status ReadProcessIdentity(pid_t pid, ProcessIdentity* out, const std::string& p
   char link[64] = {};
   std::string ns_path = proc_root + "/" + std::to_string(pid) + "/ns/pid";
   ssize_t n = readlink(ns_path.c_str(), link, sizeof(link) - 1);
-  if (n > 0) {
-    // "pid:[4026531836]"
-    std::string s(link, static_cast<size_t>(n));
-    size_t open = s.find('['), close = s.find(']');
-    if (open != std::string::npos && close != std::string::npos && close > open + 1) {
-      ToNumber(s.substr(open + 1, close - open - 1), &id.pid_ns);
-    }
+  // "pid:[4026531836]"; a made-up namespace would later read as "another process".
+  std::string s(link, n > 0 ? static_cast<size_t>(n) : 0);
+  size_t open = s.find('['), close = s.find(']');
+  if (open == std::string::npos || close == std::string::npos || close <= open + 1 ||
+      !ToNumber(s.substr(open + 1, close - open - 1), &id.pid_ns)) {
+    return Status::Io("cannot read the pid namespace of pid " + std::to_string(pid) + " (" + ns_path + ")");
   }
   id.boot_id = ReadBootId(proc_root);
   *out = id;

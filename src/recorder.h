@@ -43,6 +43,9 @@ class Recorder {
  public:
   // `procs` defaults to the real /proc.
   Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log, ProcessTable* procs = nullptr);
+  // procs_ may point at real_procs_: neither copy nor move.
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
   // pre_config: the first snapshot of the table. Changes nothing anywhere.
   void TakeFirstSnapshot();
