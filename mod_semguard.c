@@ -9,6 +9,9 @@
 #include "http_log.h"
 #include "http_main.h"
 #include "ap_mpm.h"
+#include "http_protocol.h"
+#include "mod_status.h"
+#include "mpm_common.h"
 #include "unixd.h"
 #include "apr_proc_mutex.h"
 #include "apr_strings.h"
@@ -228,62 +231,35 @@ SG_MODULES_BETWEEN(post_config, ap_LINK_post_config_t)
 
 #define SG_MAX_BETWEEN 8
 
-static int sg_open_logs_first(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog; (void)ptemp;
-    log_server = s;
-    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_FIRST, NULL, 0);
-    return OK;
-}
+/* One trampoline per checkpoint. `between` names the hook whose neighbours are asked about
+ * (for the "after" checkpoints): the sets that appear there are labelled by that module. */
+#define SG_CHECKPOINT(name, cp, between_fn)                                                     \
+    static int name(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)    \
+    {                                                                                          \
+        const char *names[SG_MAX_BETWEEN] = {NULL};                                            \
+        size_t n = between_fn;                                                                 \
+        (void)pconf; (void)plog; (void)ptemp;                                                  \
+        log_server = s;                                                                        \
+        sg_recorder_checkpoint(recorder, cp, names, n);                                        \
+        return OK;                                                                             \
+    }
 
-static int sg_open_logs_after_mpm(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    const char *names[SG_MAX_BETWEEN];
-    size_t n = modules_between_open_logs((void *)sg_open_logs_first, (void *)sg_open_logs_after_mpm,
-                                         names, SG_MAX_BETWEEN);
-    (void)pconf; (void)plog; (void)ptemp; (void)s;
-    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_AFTER_MPM, names, n);
-    return OK;
-}
+static int sg_open_logs_first(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
+static int sg_open_logs_after_mpm(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
+static int sg_post_config_before_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
+static int sg_post_config_after_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
 
-static int sg_open_logs_last(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog; (void)ptemp; (void)s;
-    sg_recorder_checkpoint(recorder, SG_CP_OPEN_LOGS_LAST, NULL, 0);
-    return OK;
-}
-
-static int sg_post_config_first(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog; (void)ptemp;
-    log_server = s;
-    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_FIRST, NULL, 0);
-    return OK;
-}
-
-static int sg_post_config_before_ssl(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog; (void)ptemp; (void)s;
-    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_BEFORE_SSL, NULL, 0);
-    return OK;
-}
-
-static int sg_post_config_after_ssl(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    const char *names[SG_MAX_BETWEEN];
-    size_t n = modules_between_post_config((void *)sg_post_config_before_ssl,
-                                           (void *)sg_post_config_after_ssl, names, SG_MAX_BETWEEN);
-    (void)pconf; (void)plog; (void)ptemp; (void)s;
-    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_AFTER_SSL, names, n);
-    return OK;
-}
-
-static int sg_post_config_last(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    (void)pconf; (void)plog; (void)ptemp; (void)s;
-    sg_recorder_checkpoint(recorder, SG_CP_POST_CONFIG_LAST, NULL, 0);
-    return OK;
-}
+SG_CHECKPOINT(sg_open_logs_first, SG_CP_OPEN_LOGS_FIRST, 0)
+SG_CHECKPOINT(sg_open_logs_after_mpm, SG_CP_OPEN_LOGS_AFTER_MPM,
+              modules_between_open_logs((void *)sg_open_logs_first, (void *)sg_open_logs_after_mpm,
+                                        names, SG_MAX_BETWEEN))
+SG_CHECKPOINT(sg_open_logs_last, SG_CP_OPEN_LOGS_LAST, 0)
+SG_CHECKPOINT(sg_post_config_first, SG_CP_POST_CONFIG_FIRST, 0)
+SG_CHECKPOINT(sg_post_config_before_ssl, SG_CP_POST_CONFIG_BEFORE_SSL, 0)
+SG_CHECKPOINT(sg_post_config_after_ssl, SG_CP_POST_CONFIG_AFTER_SSL,
+              modules_between_post_config((void *)sg_post_config_before_ssl,
+                                          (void *)sg_post_config_after_ssl, names, SG_MAX_BETWEEN))
+SG_CHECKPOINT(sg_post_config_last, SG_CP_POST_CONFIG_LAST, 0)
 
 static apr_status_t child_exiting_cleanly(void *unused)
 {
@@ -309,6 +285,69 @@ static void sg_child_status(server_rec *s, pid_t pid, ap_generation_t gen, int s
     }
 }
 
+/* ---- The status page and mod_status's section ---- */
+
+typedef struct {
+    request_rec *r;
+    const sg_page_info *info; /* NULL when headers are not ours to set */
+} sg_page_writer;
+
+static void write_page(void *baton, const char *data, size_t len)
+{
+    sg_page_writer *w = baton;
+    if (w->info != NULL) {
+        w->r->status = w->info->http_status;
+        ap_set_content_type(w->r, w->info->content_type);
+        if (w->info->refresh > 0) {
+            apr_table_setn(w->r->headers_out, "Refresh", apr_itoa(w->r->pool, w->info->refresh));
+        }
+        w->info = NULL;
+    }
+    if (!w->r->header_only) {
+        ap_rwrite(data, (int)len, w->r);
+    }
+}
+
+static int sg_status_handler(request_rec *r)
+{
+    sg_page_info info;
+    sg_page_writer writer;
+    char err[SG_ERRLEN];
+    if (r->handler == NULL || strcmp(r->handler, "semguard-status") != 0) {
+        return DECLINED;
+    }
+    r->allowed = (AP_METHOD_BIT << M_GET);
+    if (r->method_number != M_GET) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    writer.r = r;
+    writer.info = &info;
+    if (sg_status_page(recorder, r->args, &info, write_page, &writer, err, sizeof(err)) != SG_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00027: cannot render the status page: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static int sg_status_hook(request_rec *r, int flags)
+{
+    sg_page_writer writer;
+    char err[SG_ERRLEN];
+    writer.r = r;
+    writer.info = NULL;
+    if (sg_status_section(recorder, flags & AP_STATUS_SHORT, write_page, &writer, err, sizeof(err)) != SG_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00028: cannot add the mod_status section: %s", err);
+    }
+    return OK;
+}
+
+static int sg_monitor(apr_pool_t *p, server_rec *s)
+{
+    (void)p; (void)s;
+    sg_recorder_monitor(recorder);
+    return DECLINED;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     static const char *const mpms[] = {"prefork.c", "worker.c", "event.c", NULL};
@@ -329,6 +368,9 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(sg_post_config_last, NULL, NULL, APR_HOOK_REALLY_LAST + 10);
     ap_hook_child_init(sg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_status(sg_child_status, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_monitor(sg_monitor, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(sg_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, sg_status_hook, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(semguard) = {

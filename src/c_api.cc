@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <new>
 #include <string>
@@ -13,6 +14,8 @@
 #include "retained.h"
 #include "semguard.h"
 #include "settings.h"
+#include "status_query.h"
+#include "status_render.h"
 #include "sysv.h"
 
 using semguard::Status;
@@ -196,6 +199,52 @@ void sg_recorder_child_exiting_cleanly(sg_recorder* rec, long pid) {
 void sg_recorder_child_exited(sg_recorder* rec, long pid) {
   FencedVoid(rec, "sg_recorder_child_exited",
              [pid](semguard::Recorder& r) { r.ChildExited(static_cast<pid_t>(pid)); });
+}
+
+void sg_recorder_monitor(sg_recorder* rec) {
+  FencedVoid(rec, "sg_recorder_monitor", [](semguard::Recorder& r) { r.Monitor(); });
+}
+
+sg_rc sg_status_page(sg_recorder* rec, const char* args, sg_page_info* info, sg_write_fn write,
+                     void* baton, char* err, size_t errlen) {
+  return Fenced("sg_status_page", err, errlen, [&] {
+    if (rec == nullptr || info == nullptr || write == nullptr) {
+      CopyMessage("mod_semguard is not set up in this process", err, errlen);
+      return SG_EINVAL;
+    }
+    semguard::PageQuery query;
+    Status st = semguard::ParsePageQuery(args ? args : "", &query);
+    std::string body;
+    if (!st.ok()) {
+      *info = {400, "text/plain; charset=utf-8", 0};
+      body = st.message() + "\n";
+    } else {
+      semguard::StatusModel m = rec->recorder.BuildStatusModel(static_cast<int64_t>(time(nullptr)));
+      *info = {200, semguard::ContentType(query.format), query.refresh};
+      switch (query.format) {
+        case semguard::PageFormat::kAuto: body = semguard::RenderAuto(m); break;
+        case semguard::PageFormat::kJson: body = semguard::RenderJson(m); break;
+        case semguard::PageFormat::kPrometheus: body = semguard::RenderPrometheus(m); break;
+        case semguard::PageFormat::kHtml: body = semguard::RenderHtml(m, true, query.refresh); break;
+      }
+    }
+    write(baton, body.data(), body.size());
+    return SG_OK;
+  });
+}
+
+sg_rc sg_status_section(sg_recorder* rec, int short_report, sg_write_fn write, void* baton,
+                        char* err, size_t errlen) {
+  return Fenced("sg_status_section", err, errlen, [&] {
+    if (rec == nullptr || write == nullptr) {
+      CopyMessage("mod_semguard is not set up in this process", err, errlen);
+      return SG_EINVAL;
+    }
+    semguard::StatusModel m = rec->recorder.BuildStatusModel(static_cast<int64_t>(time(nullptr)));
+    std::string body = short_report ? semguard::RenderAuto(m, "SemGuard") : semguard::RenderHtml(m, false, 0);
+    write(baton, body.data(), body.size());
+    return SG_OK;
+  });
 }
 
 }  // extern "C"

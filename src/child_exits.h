@@ -17,6 +17,9 @@ struct SharedCounters {
   std::atomic<uint64_t> child_exits_unclean{0};  // ended without a clean shutdown
   std::atomic<uint64_t> child_exits_unknown{0};  // not tracked (table was full)
   std::atomic<uint64_t> vanished_sets{0};        // recorded sets that disappeared while we ran
+  // Published by the parent (root), read by the children that serve the status page.
+  std::atomic<int64_t> leaked_sets{-1};          // httpd-shaped leftovers no ledger knows; -1 unknown
+  std::atomic<int64_t> leaked_at{0};             // when that was counted (wall clock, seconds)
 };
 
 class ChildExits {

@@ -106,37 +106,44 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
   }
 }
 
-void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
+AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in) {
+  AdoptionScan scan;
   // Sets some ledger accounts for: this instance's previous one, and every live instance's.
-  std::set<int> accounted;
+  std::set<int> accounted(in.own_sets.begin(), in.own_sets.end());
   if (in.previous != nullptr) {
     for (const RecordedSet& r : in.previous->sets) accounted.insert(r.set.semid);
   }
   std::vector<HttpdProcess> live = procs_->HttpdProcesses(in.self_exe, in.self);
-  std::string blocker = AdoptionBlocker(live);
+  scan.blocker = AdoptionBlocker(live);
   std::set<std::string> locks;
   for (const HttpdProcess& p : live) locks.insert(p.lock_files.begin(), p.lock_files.end());
   for (const std::string& lock : locks) {
-    if (lock == in.own_lock_path) continue;
     const std::string ledger_path = lock.substr(0, lock.size() - 5);  // drop ".lock"
     Ledger ledger;
     Status st = ReadLedgerFile(ledger_path, in.ledger_owner, &ledger);
     if (!st.ok()) {
-      if (blocker.empty()) blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
+      if (lock == in.own_lock_path) continue;  // this instance's own, not written yet
+      if (scan.blocker.empty()) scan.blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
       continue;
     }
     for (const RecordedSet& r : ledger.sets) accounted.insert(r.set.semid);
   }
 
   std::vector<SemSet> table;
-  if (!sysv_->Scan(&table).ok()) return;
+  if (!sysv_->Scan(&table).ok()) return scan;
   for (SemSet s : table) {
     if (accounted.count(s.semid) || !HasHttpdShape(s, in.shape)) continue;
     if (!sysv_->Probe(&s).ok()) continue;
-    Verdict v = JudgeAdoptionCandidate(s, LastUserAlive(s));
-    if (v.kind != Verdict::kRemove) continue;  // in use: not a leftover
+    if (JudgeAdoptionCandidate(s, LastUserAlive(s)).kind == Verdict::kRemove) scan.candidates.push_back(s);
+  }
+  return scan;
+}
+
+void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
+  AdoptionScan scan = FindAdoptionCandidates(in);
+  for (const SemSet& s : scan.candidates) {
     ++report->candidates;
-    if (in.adopt == AdoptMode::kRemove && blocker.empty()) {
+    if (in.adopt == AdoptMode::kRemove && scan.blocker.empty()) {
       Status removed = RemoveIfStill(s);
       if (removed.ok()) {
         ++report->adopted;
@@ -148,9 +155,9 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
       log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
       continue;
     }
-    std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
-                      : blocker.empty() ? "SemGuardAdopt Remove would remove it"
-                                        : "SemGuardAdopt Remove would not remove it now: " + blocker;
+    std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + scan.blocker
+                      : scan.blocker.empty() ? "SemGuardAdopt Remove would remove it"
+                                             : "SemGuardAdopt Remove would not remove it now: " + scan.blocker;
     log_(Level::kWarn, "SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " + why);

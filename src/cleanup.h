@@ -27,6 +27,7 @@ struct CleanupInput {
   std::string self_exe;              // /proc/self/exe
   std::string own_lock_path;         // held by this process now
   uid_t ledger_owner = 0;            // who must own the ledgers of live instances
+  std::vector<int> own_sets;         // semids this running server records (status page's count)
   int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
 };
 
@@ -43,10 +44,19 @@ struct CleanupReport {
 
 using LogFnRef = std::function<void(Level, const char* tag, const std::string&)>;
 
+// Httpd-shaped, free, abandoned sets that no ledger (this instance's previous one, or any live
+// instance's) accounts for; and why SemGuardAdopt Remove may not take them ("" if it may).
+struct AdoptionScan {
+  std::vector<SemSet> candidates;
+  std::string blocker;
+};
+
 class Cleanup {
  public:
   Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log) : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
   CleanupReport Run(const CleanupInput& in);
+  // The adoption rules without removing anything (also the status page's "leaked sets").
+  AdoptionScan FindAdoptionCandidates(const CleanupInput& in);
 
  private:
   void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);

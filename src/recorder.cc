@@ -10,6 +10,7 @@
 #include "instance_lock.h"
 #include "ledger_file.h"
 #include "proc_identity.h"
+#include "status_builder.h"
 
 namespace semguard {
 namespace {
@@ -121,7 +122,7 @@ std::string Recorder::PreviousRunStillAlive() {
          "start again";
 }
 
-void Recorder::CleanUpPreviousRun() {
+CleanupInput Recorder::MakeCleanupInput() const {
   CleanupInput in;
   in.mode = settings_.cleanup;
   in.adopt = settings_.adopt;
@@ -135,10 +136,56 @@ void Recorder::CleanUpPreviousRun() {
   in.own_lock_path = settings_.ledger_path + ".lock";
   in.ledger_owner = env_.euid;
   in.sets_per_run = in.previous != nullptr ? static_cast<int>(in.previous->sets.size()) : 0;
+  return in;
+}
+
+void Recorder::CleanUpPreviousRun() {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     Log(level, tag, msg);
   });
-  cleanup_ = cleanup.Run(in);
+  cleanup_ = cleanup.Run(MakeCleanupInput());
+  KeepStartupRecord();
+}
+
+void Recorder::KeepStartupRecord() {
+  StartupRecord& r = retained_->startup;
+  r = StartupRecord{};
+  r.ran = true;
+  r.removed = cleanup_.removed;
+  r.skipped = cleanup_.skipped;
+  r.candidates = cleanup_.candidates;
+  r.adopted = cleanup_.adopted;
+  r.millis = cleanup_.millis;
+  r.previous_owner = cleanup_.previous_owner;
+  r.at = static_cast<int64_t>(time(nullptr));
+  for (const auto& [semid, reason] : cleanup_.skips) {
+    if (r.n_skips == static_cast<int>(std::size(r.skips))) break;
+    r.skips[r.n_skips].semid = semid;
+    std::snprintf(r.skips[r.n_skips].reason, sizeof(r.skips[0].reason), "%s", reason.c_str());
+    ++r.n_skips;
+  }
+}
+
+void Recorder::Monitor() {
+  if (!settings_.enabled || retained_->lock_fd < 0 || retained_->child_area == nullptr) return;
+  CleanupInput in = MakeCleanupInput();
+  in.previous = nullptr;
+  for (const RecordedSet& r : recorded_) in.own_sets.push_back(r.set.semid);
+  Cleanup counter(sysv_, procs_, [](Level, const char*, const std::string&) {});
+  SharedCounters& c = ChildExits(retained_->child_area).counters();
+  c.leaked_sets.store(static_cast<int64_t>(counter.FindAdoptionCandidates(in).candidates.size()));
+  c.leaked_at.store(static_cast<int64_t>(time(nullptr)));
+}
+
+StatusModel Recorder::BuildStatusModel(int64_t now) const {
+  StatusSources in;
+  in.recorded = &recorded_;
+  in.retained = retained_;
+  in.sysv = sysv_;
+  in.server_pid = getppid() > 1 ? getppid() : SelfPid();
+  in.generation = env_.generation;
+  in.enabled = settings_.enabled;
+  return BuildStatus(in, now);
 }
 
 void Recorder::ReportPreviousLedger() {
@@ -210,6 +257,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   if (added || LastOfPhase(cp)) WriteLedger(cp);
   if (cp == Checkpoint::kPostConfigLast) {
     if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea(1 << 15);
+    if (env_.main_state == MainState::kCreateConfig) Monitor();
     if (recorded_.empty()) {
       TellNothingToGuard();
     } else {

@@ -18,6 +18,7 @@
 #include "process_table.h"
 #include "retained.h"
 #include "settings.h"
+#include "status_model.h"
 #include "status.h"
 #include "sysv.h"
 
@@ -62,6 +63,12 @@ class Recorder {
   void ChildStarted(pid_t pid);
   void ChildExitingCleanly(pid_t pid);
 
+  // The parent, about every 10 s (httpd's monitor hook) and after each start: count the
+  // httpd-shaped leftovers no ledger knows, for the status page's "leaked sets".
+  void Monitor();
+  // The status page's figures, in whichever process serves it.
+  StatusModel BuildStatusModel(int64_t now) const;
+
   // For tests and the status page.
   const std::vector<RecordedSet>& recorded() const { return recorded_; }
   const CleanupReport& last_cleanup() const { return cleanup_; }
@@ -80,6 +87,8 @@ class Recorder {
   void WriteLedger(Checkpoint cp);
   void PreserveBadLedger();
   void TellNothingToGuard();
+  CleanupInput MakeCleanupInput() const;
+  void KeepStartupRecord();
   // Logs, and in the first pass keeps the line to log again once the ErrorLog is open.
   void Log(Level level, const char* tag, const std::string& message);
 

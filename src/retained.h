@@ -9,6 +9,20 @@
 
 namespace semguard {
 
+// The last real start's cleanup, as the status page shows it. Plain data with fixed room.
+struct StartupRecord {
+  bool ran;
+  int removed, skipped, candidates, adopted;
+  double millis;
+  pid_t previous_owner;
+  int64_t at;  // wall clock, seconds
+  int n_skips;
+  struct Skip {
+    int semid;
+    char reason[200];
+  } skips[16];  // the first 16 skipped sets
+};
+
 struct Retained {
   uint32_t magic;          // kRetainedMagic once initialised
   int lock_fd;             // the instance lock, held for the server's life; -1 before
@@ -17,6 +31,7 @@ struct Retained {
   bool ledger_written;     // ... and whether it wrote one at all
   bool told_nothing_to_guard;
   void* child_area;        // ChildExits' shared mapping, or nullptr
+  StartupRecord startup;   // copied into every child by fork
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"

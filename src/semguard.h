@@ -106,6 +106,26 @@ SG_API void sg_recorder_child_started(sg_recorder *rec, long pid);
 SG_API void sg_recorder_child_exiting_cleanly(sg_recorder *rec, long pid);
 SG_API void sg_recorder_child_exited(sg_recorder *rec, long pid);
 
+/* The parent's monitor hook (about every 10 s): refreshes the counts the status page shows. */
+SG_API void sg_recorder_monitor(sg_recorder *rec);
+
+/* ---- The status page (/semguard-status) and its section in mod_status. ---- */
+typedef void (*sg_write_fn)(void *baton, const char *data, size_t len);
+
+typedef struct {
+    int http_status;          /* 200, or 400 for a query it refuses */
+    const char *content_type; /* a static string */
+    int refresh;              /* seconds for a Refresh header; 0 for none */
+} sg_page_info;
+
+/* Renders the page for the query string `args` (NULL for none). *info is complete before the
+ * first call of `write`, so the writer can send headers on its first call. */
+SG_API sg_rc sg_status_page(sg_recorder *rec, const char *args, sg_page_info *info,
+                            sg_write_fn write, void *baton, char *err, size_t errlen);
+/* mod_status's status_hook: "SemGuard..." Key: Value lines for ?auto, else an HTML section. */
+SG_API sg_rc sg_status_section(sg_recorder *rec, int short_report, sg_write_fn write,
+                               void *baton, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

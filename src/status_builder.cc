@@ -1,0 +1,72 @@
+#include "status_builder.h"
+
+namespace semguard {
+namespace {
+
+// Per process (each child keeps its own): the last full scan's counts by owner.
+struct ScanCache {
+  int64_t at = 0;
+  std::map<uid_t, int> by_owner;
+};
+
+ScanCache& Cache() {
+  static ScanCache cache;
+  return cache;
+}
+
+}  // namespace
+
+StatusModel BuildStatus(const StatusSources& in, int64_t now) {
+  StatusModel m;
+  m.now = now;
+  m.server_pid = in.server_pid;
+  m.generation = in.generation;
+  m.enabled = in.enabled;
+
+  if (in.recorded != nullptr) {
+    for (const RecordedSet& r : *in.recorded) {
+      ServerSetView v;
+      v.semid = r.set.semid;
+      v.type = r.type;
+      v.created = r.set.ctime;
+      SemSet kernel;
+      if (in.sysv->Stat(r.set.semid, &kernel).ok() && SameIdentity(r.set, kernel)) {
+        v.present = true;
+        v.last_use = kernel.otime;
+        ++m.server_sets_present;
+        ++m.server_sets_by_type[r.type];
+      }
+      m.server_sets.push_back(v);
+    }
+  }
+  if (in.retained != nullptr) {
+    m.startup = in.retained->startup;
+    if (in.retained->child_area != nullptr) {
+      const SharedCounters& c = ChildExits(in.retained->child_area).counters();
+      m.child_exits = c.child_exits.load();
+      m.child_exits_by_signal = c.child_exits_unclean.load();
+      m.vanished_sets = c.vanished_sets.load();
+      m.leaked_sets = c.leaked_sets.load();
+      m.leaked_at = c.leaked_at.load();
+    }
+  }
+
+  in.sysv->Info(&m.table);  // O(1): SEM_INFO and IPC_INFO
+  ScanCache& cache = Cache();
+  if (now - cache.at >= kScanCacheSeconds || now < cache.at) {
+    std::vector<SemSet> table;
+    if (in.sysv->Scan(&table).ok()) {
+      cache.by_owner.clear();
+      for (const SemSet& s : table) ++cache.by_owner[s.uid];
+      cache.at = now;
+    }
+  }
+  m.sets_by_owner = cache.by_owner;
+  m.scanned_at = cache.at;
+  if (m.server_sets_present > 0 && m.table.sets_limit > 0) {
+    m.headroom_restarts = (m.table.sets_limit - m.table.sets_in_use) / m.server_sets_present;
+  }
+  return m;
+}
+
+}  // namespace semguard
