@@ -32,7 +32,11 @@ time_t BootTime() {
 std::string Cleanup::Started(const ProcessIdentity& owner) {
   time_t boot = BootTime();
   long ticks = sysconf(_SC_CLK_TCK);
-  if (boot == 0 || ticks <= 0 || owner.boot_id != ReadBootId()) return "started in an earlier boot";
+  const std::string boot_id = ReadBootId();
+  if (boot_id != "unknown" && owner.boot_id != "unknown" && owner.boot_id != boot_id) {
+    return "started in an earlier boot";
+  }
+  if (boot == 0 || ticks <= 0 || boot_id == "unknown" || owner.boot_id == "unknown") return "start time unknown";
   time_t at = boot + static_cast<time_t>(owner.start_time / static_cast<uint64_t>(ticks));
   char buf[64];
   struct tm tm {};

@@ -8,7 +8,12 @@ namespace {
 
 std::string Shown(std::string_view word) {
   std::string out;
-  for (char c : word.substr(0, 40)) out += (c >= 0x21 && c < 0x7f) ? c : '?';
+  // Echo only harmless characters: the word came from a stranger.
+  for (char c : word.substr(0, 40)) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '=' || c == '_' || c == '-' || c == '.' || c == '%';
+    out += plain ? c : '?';
+  }
   return out;
 }
 

@@ -3,8 +3,10 @@
 # Installs only what is missing; as non-root it names what is missing and stops.
 set -eu
 
+# prometheus gives promtool (checks ?prometheus and the alert rules); the exporter checks that
+# /server-status?auto still reads right; chromium loads the HTML page for a screenshot.
 packages="apache2 apache2-dev libapr1-dev libaprutil1-dev libgtest-dev g++ make curl openssl
-python3 util-linux procps"
+python3 util-linux procps prometheus prometheus-apache-exporter chromium"
 
 missing=""
 for p in $packages; do
@@ -22,7 +24,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-# The package starts a stock apache2 on port 80 where an init system runs; it is not ours.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet apache2 2>/dev/null; then
-    systemctl stop apache2 || true
+# Where an init system runs, the packages start their stock services; none of them is ours.
+if command -v systemctl >/dev/null 2>&1; then
+    for service in apache2 prometheus prometheus-apache-exporter; do
+        systemctl is-active --quiet "$service" 2>/dev/null && systemctl stop "$service" || true
+    done
 fi

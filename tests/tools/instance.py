@@ -67,6 +67,12 @@ SSLSessionCache shmcb:{root}/run/ssl_scache(512000)
     SetHandler server-status
     Require local
 </Location>
+<IfModule semguard_module>
+    <Location /semguard-status>
+        SetHandler semguard-status
+        Require local
+    </Location>
+</IfModule>
 {extra}
 """
 

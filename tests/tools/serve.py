@@ -26,7 +26,8 @@ def main():
 mod_semguard is running (apache2 pid {inst.parent_pid()}, prefork, Mutex sysvsem, mod_ssl)
   http://127.0.0.1:{inst.port}/                 a static page
   https://127.0.0.1:{inst.ssl_port}/                the same over TLS (self-signed)
-  http://127.0.0.1:{inst.port}/server-status    mod_status
+  http://127.0.0.1:{inst.port}/semguard-status  mod_semguard's page (?auto ?json ?prometheus)
+  http://127.0.0.1:{inst.port}/server-status    mod_status, with a mod_semguard section
   ledger:     {inst.ledger_path()}
   error log:  {os.path.join(inst.root, 'logs', 'error.log')}
   config:     {inst.conf}
