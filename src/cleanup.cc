@@ -45,8 +45,16 @@ std::string Cleanup::Started(const ProcessIdentity& owner) {
   return std::string("started ") + buf;
 }
 
+bool Cleanup::LastUserAlive(const SemSet& s) {
+  if (s.last_pid == 0) return false;
+  auto it = alive_.find(s.last_pid);
+  if (it == alive_.end()) it = alive_.emplace(s.last_pid, procs_->Alive(s.last_pid)).first;
+  return it->second;
+}
+
 CleanupReport Cleanup::Run(const CleanupInput& in) {
   auto t0 = std::chrono::steady_clock::now();
+  alive_.clear();
   CleanupReport report;
   if (in.mode != CleanupMode::kOff && in.previous != nullptr) CleanPreviousRun(in, &report);
   if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
@@ -94,7 +102,8 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
       v = {Verdict::kSkip, "SemGuardCleanup Report: would be removed"};
     }
     if (v.kind == Verdict::kRemove) {
-      Status removed = RemoveIfStill(now);
+      // The reads that judged it were the last thing before this: nothing runs in between.
+      Status removed = sysv_->Remove(rec.set.semid);
       if (removed.ok()) {
         ++report->removed;
         log_(Level::kNotice, "SG00015",
@@ -110,7 +119,7 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
   }
 }
 
-AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in) {
+AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each) {
   AdoptionScan scan;
   // Sets some ledger accounts for: this instance's previous one, and every live instance's.
   std::set<int> accounted(in.own_sets.begin(), in.own_sets.end());
@@ -138,45 +147,36 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in) {
   for (SemSet s : table) {
     if (accounted.count(s.semid) || !HasHttpdShape(s, in.shape)) continue;
     if (!sysv_->Probe(&s).ok()) continue;
-    if (JudgeAdoptionCandidate(s, LastUserAlive(s)).kind == Verdict::kRemove) scan.candidates.push_back(s);
+    if (JudgeAdoptionCandidate(s, LastUserAlive(s)).kind != Verdict::kRemove) continue;
+    ++scan.candidates;
+    if (each) each(s, scan.blocker);
   }
   return scan;
 }
 
 void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
-  AdoptionScan scan = FindAdoptionCandidates(in);
-  for (const SemSet& s : scan.candidates) {
-    ++report->candidates;
-    if (in.adopt == AdoptMode::kRemove && scan.blocker.empty()) {
-      Status removed = RemoveIfStill(s);
+  AdoptionScan scan = FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
+    if (in.adopt == AdoptMode::kRemove && blocker.empty()) {
+      // Judged on reads made just now, with nothing in between.
+      Status removed = sysv_->Remove(s.semid);
       if (removed.ok()) {
         ++report->adopted;
         log_(Level::kNotice, "SG00019",
              "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
              "pid " + std::to_string(s.last_pid) + ", gone)");
-        continue;
+      } else {
+        log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
       }
-      log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
-      continue;
+      return;
     }
-    std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + scan.blocker
-                      : scan.blocker.empty() ? "SemGuardAdopt Remove would remove it"
-                                             : "SemGuardAdopt Remove would not remove it now: " + scan.blocker;
+    std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
+                      : blocker.empty() ? "SemGuardAdopt Remove would remove it"
+                                        : "SemGuardAdopt Remove would not remove it now: " + blocker;
     log_(Level::kWarn, "SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " + why);
-  }
-}
-
-Status Cleanup::RemoveIfStill(const SemSet& expected) {
-  SemSet now;
-  Status st = sysv_->Stat(expected.semid, &now);
-  if (st.ok()) st = sysv_->Probe(&now);
-  if (!st.ok()) return st;
-  if (!SameIdentity(expected, now)) return Status::Busy("it changed since it was examined");
-  Verdict still_free = JudgeFree(now, LastUserAlive(now));
-  if (still_free.kind != Verdict::kRemove) return Status::Busy("since it was examined, " + still_free.reason);
-  return sysv_->Remove(expected.semid);
+  });
+  report->candidates = scan.candidates;
 }
 
 void Cleanup::DiagnoseFullTable(const CleanupInput& in) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,24 +48,28 @@ using LogFnRef = std::function<void(Level, const char* tag, const std::string&)>
 // Httpd-shaped, free, abandoned sets that no ledger (this instance's previous one, or any live
 // instance's) accounts for; and why SemGuardAdopt Remove may not take them ("" if it may).
 struct AdoptionScan {
-  std::vector<SemSet> candidates;
+  int candidates = 0;
   std::string blocker;
 };
+// Called for each candidate right after the reads that judged it, so a removal can follow with
+// nothing in between.
+using CandidateFn = std::function<void(const SemSet&, const std::string& blocker)>;
 
 class Cleanup {
  public:
   Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log) : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
   CleanupReport Run(const CleanupInput& in);
   // The adoption rules without removing anything (also the status page's "leaked sets").
-  AdoptionScan FindAdoptionCandidates(const CleanupInput& in);
+  AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);
 
  private:
   void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
   void Adopt(const CleanupInput& in, CleanupReport* report);
   void DiagnoseFullTable(const CleanupInput& in);
-  // Re-reads the set right before IPC_RMID; removes it only if it is still the same one.
-  Status RemoveIfStill(const SemSet& expected);
-  bool LastUserAlive(const SemSet& s) { return s.last_pid != 0 && procs_->Alive(s.last_pid); }
+  // Whether a set's last user runs; remembered for one cleanup, since thousands of leftovers
+  // usually share a few dead pids.
+  bool LastUserAlive(const SemSet& s);
+  std::map<pid_t, bool> alive_;
   std::string Started(const ProcessIdentity& owner);
 
   SysV* sysv_;

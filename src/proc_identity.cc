@@ -1,23 +1,27 @@
 #include "proc_identity.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 namespace semguard {
 namespace {
 
+// /proc files are small; plain read(2) is several times cheaper than an ifstream, and the
+// cleanup asks about many pids.
 bool ReadSmallFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return true;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out->clear();
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out->append(buf, static_cast<size_t>(n));
+  close(fd);
+  return n == 0;
 }
 
 template <typename T>

@@ -173,7 +173,7 @@ void Recorder::Monitor() {
   for (const RecordedSet& r : recorded_) in.own_sets.push_back(r.set.semid);
   Cleanup counter(sysv_, procs_, [](Level, const char*, const std::string&) {});
   SharedCounters& c = ChildExits(retained_->child_area).counters();
-  c.leaked_sets.store(static_cast<int64_t>(counter.FindAdoptionCandidates(in).candidates.size()));
+  c.leaked_sets.store(counter.FindAdoptionCandidates(in).candidates);
   c.leaked_at.store(static_cast<int64_t>(time(nullptr)));
 }
 

@@ -1,0 +1,194 @@
+// Leftover removal at start: mod_semguard's cleanup against the common shell loops and a floor
+// (a bare SEM_STAT scan plus IPC_RMID, no checks), on N httpd-shaped leftover sets, in a private
+// IPC namespace. Prints one line per measurement: "<case> <N> <median ms> <min ms> <max ms>".
+//
+// Usage: cleanup_bench N [N ...]   (run as root, inside `unshare --pid --fork --mount-proc`)
+#include <sched.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cleanup.h"
+#include "ledger_file.h"
+#include "process_table.h"
+#include "sysv.h"
+
+namespace {
+
+using semguard::SemSet;
+
+union SemArg {
+  int val;
+  struct semid_ds* buf;
+};
+
+constexpr uid_t kUser = 33;  // www-data, as httpd's User
+constexpr int kRepeats = 3;
+
+// N sets exactly as httpd leaves them, made by a child that then exits (last user dead).
+std::vector<int> MakeLeftovers(int n) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) std::exit(1);
+  pid_t child = fork();
+  if (child == 0) {
+    for (int i = 0; i < n; ++i) {
+      int id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+      if (id < 0) _exit(1);
+      SemArg arg;
+      arg.val = 1;
+      semctl(id, 0, SETVAL, arg);
+      struct semid_ds ds {};
+      arg.buf = &ds;
+      semctl(id, 0, IPC_STAT, arg);
+      ds.sem_perm.uid = kUser;
+      ds.sem_perm.gid = kUser;
+      semctl(id, 0, IPC_SET, arg);
+      if (write(pipefd[1], &id, sizeof(id)) != sizeof(id)) _exit(1);
+    }
+    _exit(0);
+  }
+  close(pipefd[1]);
+  std::vector<int> ids;
+  int id;
+  while (read(pipefd[0], &id, sizeof(id)) == sizeof(id)) ids.push_back(id);
+  close(pipefd[0]);
+  waitpid(child, nullptr, 0);
+  if (static_cast<int>(ids.size()) != n) {
+    std::fprintf(stderr, "made %zu of %d sets (raise kernel.sem)\n", ids.size(), n);
+    std::exit(1);
+  }
+  return ids;
+}
+
+int SetsInUse() {
+  std::vector<SemSet> all;
+  semguard::RealSysV().Scan(&all);
+  return static_cast<int>(all.size());
+}
+
+double TimeMs(const std::function<void()>& body) {
+  auto t0 = std::chrono::steady_clock::now();
+  body();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The floor: what any remover must do at least.
+void Floor() {
+  struct seminfo info {};
+  SemArg arg;
+  arg.buf = reinterpret_cast<struct semid_ds*>(&info);
+  int max_index = semctl(0, 0, SEM_INFO, arg);
+  for (int i = 0; i <= max_index; ++i) {
+    struct semid_ds ds {};
+    arg.buf = &ds;
+    int id = semctl(i, 0, SEM_STAT, arg);
+    if (id >= 0 && ds.sem_perm.__key == 0) semctl(id, 0, IPC_RMID, arg);
+  }
+}
+
+semguard::CleanupInput BaseInput() {
+  semguard::CleanupInput in;
+  in.mode = semguard::CleanupMode::kOff;
+  in.adopt = semguard::AdoptMode::kOff;
+  in.shape = semguard::AdoptionShape{0, kUser, kUser};
+  in.self = getpid();
+  in.ledger_owner = 0;
+  return in;
+}
+
+void ModuleAdopt() {
+  semguard::ProcProcessTable procs;
+  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs, [](semguard::Level, const char*, const std::string&) {});
+  semguard::CleanupInput in = BaseInput();
+  in.adopt = semguard::AdoptMode::kRemove;
+  cleanup.Run(in);
+}
+
+semguard::Ledger LedgerOf(const std::vector<int>& ids) {
+  semguard::Ledger ledger;
+  ledger.owner.process.pid = 999999;  // not running: the previous owner is dead
+  ledger.owner.process.boot_id = semguard::ReadBootId();
+  for (int id : ids) {
+    semguard::RecordedSet rec;
+    semguard::RealSysV().Stat(id, &rec.set);
+    rec.type = "mpm-accept";
+    ledger.sets.push_back(rec);
+  }
+  return ledger;
+}
+
+void ModuleLedger(const semguard::Ledger& ledger) {
+  semguard::ProcProcessTable procs;
+  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs, [](semguard::Level, const char*, const std::string&) {});
+  semguard::CleanupInput in = BaseInput();
+  in.mode = semguard::CleanupMode::kOn;
+  in.previous = &ledger;
+  cleanup.Run(in);
+}
+
+void Shell(const std::string& command) {
+  if (std::system(command.c_str()) != 0) std::fprintf(stderr, "failed: %.80s\n", command.c_str());
+}
+
+void Report(const char* name, int n, std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  std::printf("%-14s %6d %10.2f %10.2f %10.2f\n", name, n, ms[ms.size() / 2], ms.front(), ms.back());
+  std::fflush(stdout);
+}
+
+// Runs `remove` on fresh leftovers `repeats` times and checks every set went.
+template <typename Remove>
+void Measure(const char* name, int n, int repeats, Remove remove) {
+  std::vector<double> ms;
+  for (int r = 0; r < repeats; ++r) {
+    std::vector<int> ids = MakeLeftovers(n);
+    ms.push_back(TimeMs([&] { remove(ids); }));
+    if (SetsInUse() != 0) {
+      std::fprintf(stderr, "%s left %d sets\n", name, SetsInUse());
+      std::exit(1);
+    }
+  }
+  Report(name, n, ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (unshare(CLONE_NEWIPC) != 0) {
+    std::perror("unshare(CLONE_NEWIPC)");
+    return 1;
+  }
+  std::ofstream("/proc/sys/kernel/sem") << "32000 1024000000 500 32000";
+  std::printf("%-14s %6s %10s %10s %10s\n", "case", "sets", "median_ms", "min_ms", "max_ms");
+  for (int a = 1; a < argc; ++a) {
+    int n = std::atoi(argv[a]);
+    Measure("floor", n, kRepeats, [](const std::vector<int>&) { Floor(); });
+    Measure("module-adopt", n, kRepeats, [](const std::vector<int>&) { ModuleAdopt(); });
+    {
+      std::vector<double> ms;
+      for (int r = 0; r < kRepeats; ++r) {
+        semguard::Ledger ledger = LedgerOf(MakeLeftovers(n));
+        ms.push_back(TimeMs([&] { ModuleLedger(ledger); }));
+        if (SetsInUse() != 0) return 1;
+      }
+      Report("module-ledger", n, ms);
+    }
+    Measure("one-ipcrm", n, kRepeats, [](const std::vector<int>&) {
+      Shell("ipcrm $(ipcs -s | grep www-data | awk '{print \"-s \" $2}')");
+    });
+    Measure("per-id-loop", n, n > 10000 ? 1 : kRepeats, [](const std::vector<int>&) {
+      Shell("for id in $(ipcs -s | grep www-data | awk '{print $2}'); do ipcrm -s $id; done");
+    });
+  }
+  return 0;
+}
