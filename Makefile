@@ -23,7 +23,7 @@ UNIT_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/unit/%.o,$(UNIT_SRCS))
 UNIT_BIN   := $(BUILD)/unit_tests
 CAPI_C_OBJ := $(BUILD)/unit/c_api_compiles_as_c.o
 
-.PHONY: all deps build run test unit install clean help
+.PHONY: all deps build run test unit bench install clean help
 all: build
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make              build $(MODULE)"
 	@echo "make run          deps + build, then a real apache2 with the module on 127.0.0.1"
 	@echo "make test         deps + build, then every test (unit and integration)"
+	@echo "make bench        deps + build, then the benchmarks (docs/performance.md), under 15 minutes"
 	@echo "make install      copy the module into apache2's module directory (apxs -q LIBEXECDIR)"
 	@echo "make clean        remove $(BUILD)/"
 
@@ -94,6 +95,14 @@ test: deps build $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
 
 install: $(MODULE)
 	install -m 0644 $(MODULE) $$($(APXS) -q LIBEXECDIR)/mod_semguard.so
+
+CLEANUP_BENCH := $(BUILD)/cleanup_bench
+$(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)
+	@echo "  CXX   $<"
+	$(Q)$(CXX) -std=c++20 -O2 -Isrc -o $@ $< $(CORE_LIB)
+
+bench: deps build $(TOOLS) $(CLEANUP_BENCH)
+	@sh bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

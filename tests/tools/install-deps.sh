@@ -6,7 +6,7 @@ set -eu
 # prometheus gives promtool (checks ?prometheus and the alert rules); the exporter checks that
 # /server-status?auto still reads right; chromium loads the HTML page for a screenshot.
 packages="apache2 apache2-dev libapr1-dev libaprutil1-dev libgtest-dev g++ make curl openssl
-python3 util-linux procps prometheus prometheus-apache-exporter chromium"
+python3 util-linux procps prometheus prometheus-apache-exporter chromium wrk"
 
 missing=""
 for p in $packages; do

@@ -1,0 +1,202 @@
+"""`make bench`: mod_semguard's costs as ratios against a baseline measured in the same run.
+
+Runs inside a private IPC + PID namespace (bench/run.sh) with kernel.sem raised. Prints one table
+of ratios and writes build/bench/results.json; docs/performance.md explains the method.
+"""
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(HERE)
+BUILD = os.path.join(PROJECT, "build")
+sys.path.insert(0, os.path.join(PROJECT, "tests", "tools"))
+from instance import Instance, kernel_sets  # noqa: E402
+
+OUT = os.path.join(BUILD, "bench")
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+rows = []
+
+
+def row(what, ours, base, unit, target=None, higher_is_better=False):
+    ratio = ours / base if base else float("nan")
+    ok = "" if target is None else ("met" if (ratio >= target if higher_is_better else ratio <= target) else "MISSED")
+    rows.append({"what": what, "ours": ours, "baseline": base, "unit": unit, "ratio": ratio,
+                 "target": target, "higher_is_better": higher_is_better, "verdict": ok})
+    goal = "" if target is None else (f">= {target}" if higher_is_better else f"<= {target}")
+    print(f"  {what:<58} {ours:>11.2f} {base:>11.2f} {unit:<6} {ratio:>7.2f} {goal:<8} {ok}", flush=True)
+
+
+def median_spread(values):
+    return statistics.median(values), (max(values) - min(values))
+
+
+def set_sem(semmni):
+    with open("/proc/sys/kernel/sem", "w") as f:
+        f.write(f"32000 1024000000 500 {semmni}")
+
+
+def foreign_sets(n):
+    """n sets of another program, alive: what a busy host's table holds."""
+    proc = subprocess.Popen([os.path.join(BUILD, "semhold"), "-n", str(n)], stdout=subprocess.PIPE, text=True)
+    for _ in range(n):
+        proc.stdout.readline()
+    return proc
+
+
+def clear_table():
+    for semid in kernel_sets():
+        subprocess.run(["ipcrm", "-s", str(semid)], capture_output=True)
+
+
+# ---- 1. leftover removal ----
+def bench_cleanup():
+    print("\n1. Leftover removal at start (core cleanup vs shell loops vs floor)", flush=True)
+    out = subprocess.run([os.path.join(BUILD, "cleanup_bench"), "1000", "10000", "30000"],
+                         capture_output=True, text=True, check=True).stdout
+    results = {}
+    for line in out.splitlines()[1:]:
+        case, n, med, lo, hi = line.split()
+        results[(case, int(n))] = (float(med), float(lo), float(hi))
+    for n in (1000, 10000, 30000):
+        floor = results[("floor", n)][0]
+        for case in ("module-adopt", "module-ledger"):
+            row(f"{case}, {n} leftovers, vs floor", results[(case, n)][0], floor, "ms", target=1.5)
+        module = results[("module-adopt", n)][0]
+        row(f"module-adopt, {n} leftovers, vs one ipcrm", module, results[("one-ipcrm", n)][0], "ms")
+        row(f"module-adopt, {n} leftovers, vs per-id loop", module, results[("per-id-loop", n)][0], "ms")
+    per_set = [results[("module-adopt", n)][0] / n * 1000 for n in (1000, 10000, 30000)]
+    print("  module-adopt cost per set (us) at 1k/10k/30k: " + ", ".join(f"{x:.2f}" for x in per_set))
+    return {f"{c}/{n}": v for (c, n), v in results.items()}, per_set
+
+
+# ---- helpers for the server benchmarks ----
+def instance(name, semguard, extra=""):
+    inst = Instance(os.path.join(OUT, name), semguard=semguard, loglevel="warn", extra=extra).create()
+    with open(os.path.join(inst.root, "htdocs", "static.html"), "w") as f:
+        f.write("x" * 4096)
+    return inst
+
+
+def start_time(inst):
+    t0 = time.perf_counter()
+    inst.start()
+    return (time.perf_counter() - t0) * 1000
+
+
+def wrk(url, seconds=4, connections=16):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+                         capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def bench_startup():
+    print("\n2. Start (until the server answers), with vs without the module", flush=True)
+    result = {}
+    for foreign in (0, 30000):
+        holder = foreign_sets(foreign) if foreign else None
+        times = {True: [], False: []}
+        for _ in range(REPEATS):
+            for semguard in (False, True):
+                inst = instance(f"start-{semguard}", semguard)
+                times[semguard].append(start_time(inst))
+                inst.stop()
+        if holder:
+            holder.kill()
+            holder.wait()
+            clear_table()
+        ours, _ = median_spread(times[True])
+        base, _ = median_spread(times[False])
+        row(f"start, {foreign} foreign sets in the table", ours, base, "ms")
+        result[foreign] = times
+    return result
+
+
+def bench_requests():
+    print("\n3. Request path: a static file, module loaded vs not (higher is better)", flush=True)
+    with_module, without = instance("req-on", True), instance("req-off", False)
+    with_module.start()
+    without.start()
+    rates = {True: [], False: []}
+    for _ in range(REPEATS):
+        for inst, key in ((without, False), (with_module, True)):
+            rates[key].append(wrk(f"http://127.0.0.1:{inst.port}/static.html"))
+    with_module.stop()
+    without.stop()
+    ours, spread_ours = median_spread(rates[True])
+    base, spread_base = median_spread(rates[False])
+    row("static file req/s, loaded vs not", ours, base, "req/s", target=0.95, higher_is_better=True)
+    print(f"  spread (max-min): loaded {spread_ours:.0f} req/s, not loaded {spread_base:.0f} req/s")
+    return rates
+
+
+def bench_page():
+    print("\n4. Counts page (higher is better)", flush=True)
+    inst = instance("page", True, extra="ExtendedStatus On")
+    inst.start()
+    base = inst.port
+
+    def rate(path):
+        return statistics.median(wrk(f"http://127.0.0.1:{base}{path}", seconds=3) for _ in range(3))
+
+    status_auto = rate("/server-status?auto")
+    ours_auto = rate("/semguard-status?auto")
+    row("/semguard-status?auto vs /server-status?auto", ours_auto, status_auto, "req/s", target=1.0, higher_is_better=True)
+    for q in ("?prometheus", "?json", ""):
+        row(f"/semguard-status{q or ' (HTML)'} vs /server-status?auto", rate("/semguard-status" + q),
+            status_auto, "req/s")
+    holder = foreign_sets(30000)
+    crowded = rate("/semguard-status?auto")
+    row("/semguard-status?auto, 30000 foreign sets vs empty table", crowded, ours_auto, "req/s", target=0.9,
+        higher_is_better=True)
+    holder.kill()
+    holder.wait()
+    clear_table()
+    inst.stop()
+
+
+def bench_graceful():
+    print("\n5. Graceful restart (until the new generation serves), with vs without", flush=True)
+    times = {}
+    for semguard in (False, True):
+        inst = instance(f"graceful-{semguard}", semguard, extra="LogLevel notice")
+        inst.start()
+        samples = []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            inst.generation_after("graceful")
+            samples.append((time.perf_counter() - t0) * 1000)
+        inst.stop()
+        times[semguard] = samples
+    row("graceful restart", statistics.median(times[True]), statistics.median(times[False]), "ms")
+    return times
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    os.chmod(OUT, 0o755)
+    set_sem(32000)
+    commit = subprocess.run(["git", "-C", PROJECT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    print(f"mod_semguard benchmarks: commit {commit}, {platform.node()}, {os.cpu_count()} cpus, "
+          f"kernel {platform.release()}, {REPEATS} repeats")
+    print(f"  {'measurement':<58} {'ours':>11} {'baseline':>11} {'unit':<6} {'ratio':>7} {'target':<8}")
+    raw = {"commit": commit, "kernel": platform.release(), "cpus": os.cpu_count()}
+    raw["cleanup"], raw["cleanup_us_per_set"] = bench_cleanup()
+    raw["startup"] = bench_startup()
+    raw["requests"] = bench_requests()
+    bench_page()
+    raw["graceful"] = bench_graceful()
+    raw["rows"] = rows
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(raw, f, indent=1, default=str)
+    print(f"\nraw figures: {os.path.join(OUT, 'results.json')}")
+
+
+if __name__ == "__main__":
+    main()
