@@ -222,6 +222,7 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
   }
   out->clear();
   for (const SemSet& s : sets) out->emplace(s.semid, s);
+  snapshot_sets_in_use_ = static_cast<int>(sets.size());
   return Status::Ok();
 }
 
@@ -248,6 +249,11 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
   if (retained_->lock_fd < 0) return;
 
+  // A full scan visits every slot of the table. Between two checkpoints of one phase the set
+  // count tells whether anything appeared; the last checkpoint of a phase always scans, so a
+  // set that came while another went is still recorded there (labelled by its phase).
+  TableInfo info;
+  if (!LastOfPhase(cp) && sysv_->Info(&info).ok() && info.sets_in_use == snapshot_sets_in_use_) return;
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
   DropVanished(now);
@@ -322,6 +328,7 @@ void Recorder::WriteLedger(Checkpoint cp) {
   }
   retained_->ledger_crc = crc;
   retained_->ledger_written = true;
+  retained_->server_pid = SelfPid();
   if (!moved_from_.empty()) {
     unlink(moved_from_.c_str());
     unlink((moved_from_ + ".lock").c_str());

@@ -102,6 +102,7 @@ class Recorder {
   CleanupReport cleanup_;
 
   std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
+  int snapshot_sets_in_use_ = -1;       // how many sets that scan saw
   std::vector<RecordedSet> recorded_;   // ours and still alive, carried and new
   Status load_status_;                  // how reading the ledger at Begin went
   Ledger loaded_;                       // what it held

@@ -13,6 +13,7 @@ std::string RenderAuto(const StatusModel& m, const std::string& key_prefix) {
   line("ChildExits", static_cast<long long>(m.child_exits));
   line("ChildExitsBySignal", static_cast<long long>(m.child_exits_by_signal));
   line("VanishedSets", static_cast<long long>(m.vanished_sets));
+  line("StartupCleanupRan", m.startup.ran ? 1 : 0);
   line("StartupRemoved", m.startup.removed);
   line("StartupSkipped", m.startup.skipped);
   line("AdoptionCandidates", m.startup.candidates);

@@ -39,6 +39,8 @@ std::string RenderPrometheus(const StatusModel& m) {
   e.Sample(static_cast<long long>(m.child_exits_by_signal));
   e.Metric("vanished_sets_total", "counter", "Recorded sets that were removed under this live server.");
   e.Sample(static_cast<long long>(m.vanished_sets));
+  e.Metric("startup_cleanup_ran", "gauge", "1 when the startup cleanup ran in this server's life, else 0.");
+  e.Sample(m.startup.ran ? 1 : 0);
   e.Metric("startup_removed_sets", "gauge", "Leftover sets of the previous run removed at the last start.");
   e.Sample(m.startup.removed);
   e.Metric("startup_skipped_sets", "gauge", "Leftover sets of the previous run kept at the last start.");

@@ -32,6 +32,7 @@ struct Retained {
   bool told_nothing_to_guard;
   void* child_area;        // ChildExits' shared mapping, or nullptr
   StartupRecord startup;   // copied into every child by fork
+  pid_t server_pid;        // the parent that last wrote the ledger
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"

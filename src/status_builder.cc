@@ -1,10 +1,15 @@
 #include "status_builder.h"
 
+#include <algorithm>
+#include <mutex>
+
 namespace semguard {
 namespace {
 
 // Per process (each child keeps its own): the last full scan's counts by owner.
+// Guarded: worker and event serve several requests of one process at once.
 struct ScanCache {
+  std::mutex lock;
   int64_t at = 0;
   std::map<uid_t, int> by_owner;
 };
@@ -19,7 +24,7 @@ ScanCache& Cache() {
 StatusModel BuildStatus(const StatusSources& in, int64_t now) {
   StatusModel m;
   m.now = now;
-  m.server_pid = in.server_pid;
+  m.server_pid = in.retained != nullptr && in.retained->server_pid > 0 ? in.retained->server_pid : in.server_pid;
   m.generation = in.generation;
   m.enabled = in.enabled;
 
@@ -33,6 +38,7 @@ StatusModel BuildStatus(const StatusSources& in, int64_t now) {
       if (in.sysv->Stat(r.set.semid, &kernel).ok() && SameIdentity(r.set, kernel)) {
         v.present = true;
         v.last_use = kernel.otime;
+        v.nsems = static_cast<long>(kernel.nsems);
         ++m.server_sets_present;
         ++m.server_sets_by_type[r.type];
       }
@@ -53,6 +59,7 @@ StatusModel BuildStatus(const StatusSources& in, int64_t now) {
 
   in.sysv->Info(&m.table);  // O(1): SEM_INFO and IPC_INFO
   ScanCache& cache = Cache();
+  std::lock_guard<std::mutex> hold(cache.lock);
   if (now - cache.at >= kScanCacheSeconds || now < cache.at) {
     std::vector<SemSet> table;
     if (in.sysv->Scan(&table).ok()) {
@@ -63,8 +70,13 @@ StatusModel BuildStatus(const StatusSources& in, int64_t now) {
   }
   m.sets_by_owner = cache.by_owner;
   m.scanned_at = cache.at;
-  if (m.server_sets_present > 0 && m.table.sets_limit > 0) {
-    m.headroom_restarts = (m.table.sets_limit - m.table.sets_in_use) / m.server_sets_present;
+  // A run needs its sets (SEMMNI) and their semaphores (SEMMNS); whichever runs out first.
+  long sems_per_run = 0;
+  for (const ServerSetView& v : m.server_sets) sems_per_run += v.present ? v.nsems : 0;
+  if (m.server_sets_present > 0 && m.table.sets_limit > 0 && sems_per_run > 0) {
+    long by_sets = (m.table.sets_limit - m.table.sets_in_use) / m.server_sets_present;
+    long by_sems = (m.table.sems_limit - m.table.sems_in_use) / sems_per_run;
+    m.headroom_restarts = static_cast<int>(std::max(0L, std::min(by_sets, by_sems)));
   }
   return m;
 }

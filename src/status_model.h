@@ -19,6 +19,7 @@ struct ServerSetView {
   std::string type;
   int64_t created = 0;   // ctime
   int64_t last_use = 0;  // otime, 0 if never
+  long nsems = 0;
   bool present = false;  // still in the kernel with its recorded identity
 };
 
@@ -40,7 +41,7 @@ struct StatusModel {
   int64_t scanned_at = 0;             // when that scan ran
   int64_t leaked_sets = -1;           // counted by the parent; -1 unknown
   int64_t leaked_at = 0;
-  int headroom_restarts = -1;         // free sets / sets per run; -1 when unknown
+  int headroom_restarts = -1;         // unclean restarts that still fit (SEMMNI and SEMMNS); -1 unknown
 };
 
 // Near the limit: the page says so when fewer than this share of sets is free.

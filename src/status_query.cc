@@ -27,11 +27,16 @@ Status ParsePageQuery(std::string_view args, PageQuery* out) {
     std::string_view word = args.substr(0, amp);
     args = amp == std::string_view::npos ? std::string_view() : args.substr(amp + 1);
     if (word.empty()) continue;
+    // "auto=" and the like: what form encoders and Prometheus' `params` send for a bare word.
+    if (!word.empty() && word.back() == '=' && word != "refresh=") word.remove_suffix(1);
     PageFormat format;
     if (word == "auto") format = PageFormat::kAuto;
     else if (word == "json") format = PageFormat::kJson;
     else if (word == "prometheus") format = PageFormat::kPrometheus;
-    else if (word.substr(0, 8) == "refresh=") {
+    else if (word == "refresh" || word == "refresh=" || word == "refresh=0") {
+      q.refresh = 1;  // as mod_status: no or zero seconds means every second
+      continue;
+    } else if (word.substr(0, 8) == "refresh=") {
       std::string_view digits = word.substr(8);
       long long seconds = 0;
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);

@@ -110,7 +110,7 @@ class StatusPageTest(ServerTest):
         inst = self.instance()
         inst.start()
         for query in ("?<script>alert(1)</script>", "?auto&json", "?refresh=-1", "?refresh=abc", "?%00",
-                      "?" + "x" * 6000, "?refresh=", "?json&refresh=2&prometheus"):
+                      "?" + "x" * 6000, "?refresh=1x", "?json&refresh=2&prometheus"):
             with self.assertRaises(urllib.error.HTTPError, msg=query) as caught:
                 self.page(inst, query)
             self.assertEqual(caught.exception.code, 400, query)
@@ -121,6 +121,11 @@ class StatusPageTest(ServerTest):
             self.assertEqual(r.headers["Refresh"], "3600", "a huge refresh is clamped")
             self.assertIn('content="3600"', r.read().decode())
         self.assertEqual(inst.get("/semguard-status?auto&refresh=5")[0], 200)
+        for query in ("?refresh", "?refresh=0"):  # as mod_status: every second
+            with urllib.request.urlopen(f"http://127.0.0.1:{inst.port}/semguard-status{query}") as r:
+                self.assertEqual(r.headers["Refresh"], "1", query)
+        # What Prometheus' `params: {prometheus: ['']}` sends.
+        self.assertIn("# TYPE semguard_system_sets gauge", self.page(inst, "?prometheus="))
         self.assertEqual(inst.get("/")[0], 200)
 
     def test_child_exits_vanished_sets_and_the_last_start_are_counted(self):
