@@ -1,0 +1,283 @@
+// The removal rules as pure functions: each branch, and the sentence each "no" carries.
+#include "cleanup_policy.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fake_process_table.h"
+#include "has_text.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::TestIdentity;
+using semguard_test::HasText;
+using semguard_test::LacksText;
+
+// ---- JudgeOwner ----
+
+class JudgeOwnerTest : public testing::Test {
+ protected:
+  const ProcessIdentity recorded_ = TestIdentity(812, 4711);
+  ProcessIdentity now_ = TestIdentity(812, 4711);
+};
+
+TEST_F(JudgeOwnerTest, GonePidIsDead) {
+  OwnerVerdict v = JudgeOwner(recorded_, false, Status::NotFound("gone"), ProcessIdentity{});
+  EXPECT_TRUE(v.dead);
+  EXPECT_EQ(v.why, "pid 812 is gone");
+}
+
+TEST_F(JudgeOwnerTest, AliveButUnidentifiableMayBeAlive) {
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Io("open /proc/812/stat: Permission denied"), now_);
+  EXPECT_FALSE(v.dead);
+  EXPECT_TRUE(HasText(v.why, "pid 812 runs but cannot be identified"));
+  EXPECT_TRUE(HasText(v.why, "Permission denied"));
+}
+
+TEST_F(JudgeOwnerTest, DifferentBootIdIsDead) {
+  now_.boot_id = "11111111-2222-3333-4444-555555555555";
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_TRUE(v.dead);
+  EXPECT_TRUE(HasText(v.why, "earlier boot"));
+}
+
+TEST_F(JudgeOwnerTest, UnknownBootIdNowIsNoEvidence) {
+  now_.boot_id = "unknown";
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_FALSE(v.dead) << v.why;
+  EXPECT_TRUE(HasText(v.why, "still running"));
+}
+
+TEST_F(JudgeOwnerTest, UnknownBootIdInTheLedgerIsNoEvidence) {
+  ProcessIdentity recorded = recorded_;
+  recorded.boot_id = "unknown";
+  OwnerVerdict v = JudgeOwner(recorded, true, Status::Ok(), now_);
+  EXPECT_FALSE(v.dead) << v.why;
+}
+
+TEST_F(JudgeOwnerTest, UnknownBootIdDoesNotHideADifferentStartTime) {
+  now_.boot_id = "unknown";
+  now_.start_time = 9999;
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_TRUE(v.dead);
+  EXPECT_TRUE(HasText(v.why, "start time differs"));
+}
+
+TEST_F(JudgeOwnerTest, DifferentPidNamespaceIsDead) {
+  now_.pid_ns = recorded_.pid_ns + 1;
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_TRUE(v.dead);
+  EXPECT_TRUE(HasText(v.why, "another pid namespace"));
+}
+
+TEST_F(JudgeOwnerTest, DifferentStartTimeIsDead) {
+  now_.start_time = 9999;
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_TRUE(v.dead);
+  EXPECT_EQ(v.why, "pid 812 now names another process (start time differs)");
+}
+
+TEST_F(JudgeOwnerTest, SameIdentityIsAlive) {
+  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Ok(), now_);
+  EXPECT_FALSE(v.dead);
+  EXPECT_EQ(v.why, "pid 812 is still running (same start time)");
+}
+
+// ---- JudgeRecordedSet ----
+
+// A free httpd mutex as the kernel shows it right now, with its state probed.
+SemSet FreeSet() {
+  SemSet s;
+  s.semid = 32769;
+  s.key = 0;
+  s.uid = 33;
+  s.gid = 33;
+  s.cuid = 0;
+  s.cgid = 0;
+  s.mode = 0600;
+  s.nsems = 1;
+  s.ctime = 1763900000;
+  s.probed = true;
+  s.last_pid = 5001;
+  s.value = 1;
+  return s;
+}
+
+RecordedSet Recorded(const SemSet& s) {
+  RecordedSet r;
+  r.set = s;
+  r.set.probed = false;
+  r.type = "mpm-accept";
+  r.creator_pid = 812;
+  return r;
+}
+
+TEST(JudgeRecordedSetTest, NotFoundIsGone) {
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::NotFound("semctl: Invalid argument"), SemSet{}, false);
+  EXPECT_EQ(v.kind, Verdict::kGone);
+}
+
+TEST(JudgeRecordedSetTest, OtherStatErrorIsASkip) {
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Io("semctl(32769, IPC_STAT): Permission denied"),
+                               SemSet{}, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_TRUE(HasText(v.reason, "cannot be examined"));
+  EXPECT_TRUE(HasText(v.reason, "Permission denied"));
+}
+
+TEST(JudgeRecordedSetTest, SameIdentityAndFreeIsRemoved) {
+  SemSet now = FreeSet();
+  now.otime = 1763900100;  // semop changes only what identity ignores
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Ok(), now, false);
+  EXPECT_EQ(v.kind, Verdict::kRemove) << v.reason;
+}
+
+TEST(JudgeRecordedSetTest, EachIdentityFieldMismatchIsASkip) {
+  const std::vector<std::pair<const char*, std::function<void(SemSet&)>>> changes = {
+      {"semid", [](SemSet& s) { s.semid += 32768; }},
+      {"key", [](SemSet& s) { s.key = 1234; }},
+      {"ctime", [](SemSet& s) { s.ctime += 1; }},
+      {"cuid", [](SemSet& s) { s.cuid = 1000; }},
+      {"cgid", [](SemSet& s) { s.cgid = 1000; }},
+      {"mode", [](SemSet& s) { s.mode = 0666; }},
+      {"nsems", [](SemSet& s) { s.nsems = 2; }},
+  };
+  for (const auto& [field, change] : changes) {
+    SemSet now = FreeSet();
+    change(now);
+    Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Ok(), now, false);
+    EXPECT_EQ(v.kind, Verdict::kSkip) << field;
+    EXPECT_TRUE(HasText(v.reason, "its semid now names another set")) << field;
+  }
+}
+
+TEST(JudgeRecordedSetTest, NotProbedIsASkip) {
+  SemSet now = FreeSet();
+  now.probed = false;
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Ok(), now, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "its state cannot be read");
+}
+
+TEST(JudgeRecordedSetTest, SameIdentityButInUseIsASkip) {
+  SemSet now = FreeSet();
+  now.value = 0;
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Ok(), now, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_TRUE(HasText(v.reason, "not free (value 0)"));
+}
+
+// ---- JudgeFree ----
+
+TEST(JudgeFreeTest, ValueZeroIsHeld) {
+  SemSet s = FreeSet();
+  s.value = 0;
+  Verdict v = JudgeFree(s, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "in use: not free (value 0)");
+}
+
+TEST(JudgeFreeTest, ValueTwoIsNotAFreeMutex) {
+  SemSet s = FreeSet();
+  s.value = 2;
+  Verdict v = JudgeFree(s, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "in use: not free (value 2)");
+}
+
+TEST(JudgeFreeTest, WaitersMeanInUse) {
+  SemSet s = FreeSet();
+  s.waiters = 3;
+  Verdict v = JudgeFree(s, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "in use: 3 process(es) wait on it");
+}
+
+TEST(JudgeFreeTest, LastPidZeroIsInvisible) {
+  SemSet s = FreeSet();
+  s.last_pid = 0;
+  Verdict v = JudgeFree(s, false);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "its last user is not visible from here");
+}
+
+TEST(JudgeFreeTest, LiveLastUserMeansInUse) {
+  Verdict v = JudgeFree(FreeSet(), true);
+  EXPECT_EQ(v.kind, Verdict::kSkip);
+  EXPECT_EQ(v.reason, "in use: its last user, pid 5001, is alive");
+}
+
+TEST(JudgeFreeTest, UnprobedCannotBeJudged) {
+  SemSet s = FreeSet();
+  s.probed = false;
+  EXPECT_EQ(JudgeFree(s, false).kind, Verdict::kSkip);
+}
+
+TEST(JudgeFreeTest, FreeWithDeadLastUserIsRemoved) {
+  Verdict v = JudgeFree(FreeSet(), false);
+  EXPECT_EQ(v.kind, Verdict::kRemove);
+  EXPECT_EQ(v.reason, "");
+}
+
+TEST(JudgeAdoptionCandidateTest, FollowsJudgeFree) {
+  EXPECT_EQ(JudgeAdoptionCandidate(FreeSet(), false).kind, Verdict::kRemove);
+  EXPECT_EQ(JudgeAdoptionCandidate(FreeSet(), true).kind, Verdict::kSkip);
+}
+
+// ---- HasHttpdShape ----
+
+TEST(HasHttpdShapeTest, HttpdsOwnSetHasTheShape) {
+  EXPECT_TRUE(HasHttpdShape(FreeSet(), AdoptionShape{0, 33, 33}));
+}
+
+TEST(HasHttpdShapeTest, EachWrongFieldBreaksTheShape) {
+  const AdoptionShape shape{0, 33, 33};
+  const std::vector<std::pair<const char*, std::function<void(SemSet&)>>> changes = {
+      {"key", [](SemSet& s) { s.key = 1234; }},
+      {"nsems", [](SemSet& s) { s.nsems = 2; }},
+      {"cuid", [](SemSet& s) { s.cuid = 1000; }},
+      {"uid", [](SemSet& s) { s.uid = 1000; }},
+      {"gid", [](SemSet& s) { s.gid = 1000; }},
+      {"mode", [](SemSet& s) { s.mode = 0666; }},
+  };
+  for (const auto& [field, change] : changes) {
+    SemSet s = FreeSet();
+    change(s);
+    EXPECT_FALSE(HasHttpdShape(s, shape)) << field;
+  }
+}
+
+// ---- AdoptionBlocker ----
+
+HttpdProcess Httpd(pid_t pid, std::vector<std::string> locks) {
+  HttpdProcess p;
+  p.pid = pid;
+  p.exe = "/usr/sbin/apache2";
+  p.lock_files = std::move(locks);
+  return p;
+}
+
+TEST(AdoptionBlockerTest, NoLiveHttpdBlocksNothing) { EXPECT_EQ(AdoptionBlocker({}), ""); }
+
+TEST(AdoptionBlockerTest, EveryHttpdHoldingALockBlocksNothing) {
+  EXPECT_EQ(AdoptionBlocker({Httpd(100, {"/run/a.ledger.lock"}), Httpd(200, {"/run/b.ledger.lock"})}), "");
+}
+
+TEST(AdoptionBlockerTest, AnUnlockedHttpdBlocksAndIsNamed) {
+  std::string why = AdoptionBlocker({Httpd(100, {"/run/a.ledger.lock"}), Httpd(4242, {})});
+  EXPECT_TRUE(HasText(why, "without mod_semguard"));
+  EXPECT_TRUE(HasText(why, "(pid 4242)"));
+  EXPECT_TRUE(LacksText(why, "100"));
+}
+
+TEST(AdoptionBlockerTest, EveryUnlockedHttpdIsListed) {
+  std::string why = AdoptionBlocker({Httpd(4242, {}), Httpd(100, {"/run/a.ledger.lock"}), Httpd(4343, {})});
+  EXPECT_TRUE(HasText(why, "pid 4242, 4343"));
+}
+
+}  // namespace
+}  // namespace semguard

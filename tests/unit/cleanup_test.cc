@@ -1,0 +1,525 @@
+// The startup cleanup over an in-memory semaphore table (FakeSysV), declared processes
+// (FakeProcessTable) and, for live instances, real ledger files in a temporary directory.
+#include "cleanup.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fake_process_table.h"
+#include "fake_sysv.h"
+#include "has_text.h"
+#include "ledger_file.h"
+#include "test_files.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::FakeProcessTable;
+using semguard_test::FakeSysV;
+using semguard_test::HasText;
+using semguard_test::TempDir;
+using semguard_test::TestIdentity;
+
+constexpr uid_t kStarter = 0;
+constexpr uid_t kUser = 33;
+constexpr gid_t kGroup = 33;
+constexpr pid_t kSelf = 100;
+constexpr pid_t kOwner = 812;      // the previous run's parent
+constexpr pid_t kDeadUser = 5001;  // the last user of most sets: gone
+constexpr pid_t kLiveUser = 7100;  // a process the tests declare alive
+
+struct LogLine {
+  Level level;
+  std::string tag;
+  std::string text;
+};
+
+class CleanupTest : public testing::Test {
+ protected:
+  void SetUp() override { previous_.owner.process = TestIdentity(kOwner, 4711); }
+
+  // A set as httpd leaves it: IPC_PRIVATE, one semaphore, 0600, made by the starter and owned
+  // by User and Group, free, last used by `last_pid`.
+  static SemSet HttpdSet(pid_t last_pid = kDeadUser) {
+    SemSet s;
+    s.key = 0;
+    s.nsems = 1;
+    s.mode = 0600;
+    s.cuid = kStarter;
+    s.cgid = 0;
+    s.uid = kUser;
+    s.gid = kGroup;
+    s.ctime = 1763900000;
+    s.value = 1;
+    s.last_pid = last_pid;
+    return s;
+  }
+
+  static RecordedSet Record(const SemSet& stored, const std::string& type = "mpm-accept") {
+    RecordedSet r;
+    r.set = stored;
+    r.set.probed = false;
+    r.type = type;
+    r.creator_pid = kOwner;
+    r.generation = 1;
+    return r;
+  }
+
+  // Adds `s` to the table and to the previous run's ledger; returns its semid.
+  int AddRecorded(const SemSet& s, const std::string& type = "mpm-accept") {
+    int semid = sysv_.Add(s);
+    previous_.sets.push_back(Record(*sysv_.Find(semid), type));
+    return semid;
+  }
+
+  CleanupInput Input(CleanupMode mode = CleanupMode::kOn, AdoptMode adopt = AdoptMode::kOff) {
+    CleanupInput in;
+    in.mode = mode;
+    in.adopt = adopt;
+    in.previous = &previous_;
+    in.shape = AdoptionShape{kStarter, kUser, kGroup};
+    in.self = kSelf;
+    in.self_exe = "/usr/sbin/apache2";
+    in.own_lock_path = dir_.File("own.ledger.lock");
+    in.ledger_owner = geteuid();
+    return in;
+  }
+
+  // Writes a live instance's ledger recording `semids`, and declares an httpd process `pid`
+  // holding its lock.
+  void LiveInstance(pid_t pid, const std::vector<int>& semids, const std::string& name = "live.ledger") {
+    Ledger ledger;
+    ledger.owner.process = TestIdentity(pid, 1234);
+    ledger.owner.generation = 1;
+    ledger.owner.written_at = 1763900000;
+    ledger.owner.server_root = "/etc/apache2";
+    ledger.owner.config_file = "/etc/apache2/other.conf";
+    for (int semid : semids) ledger.sets.push_back(Record(*sysv_.Find(semid)));
+    Status st = WriteLedgerFile(dir_.File(name), ledger);
+    ASSERT_TRUE(st.ok()) << st.message();
+    procs_.AddHttpd(pid, {dir_.File(name) + ".lock"});
+  }
+
+  std::vector<LogLine> Lines(const std::string& tag) const {
+    std::vector<LogLine> out;
+    for (const LogLine& l : log_) {
+      if (l.tag == tag) out.push_back(l);
+    }
+    return out;
+  }
+
+  // The one line with `tag`; fails the test when there is not exactly one.
+  std::string OnlyLine(const std::string& tag) const {
+    std::vector<LogLine> lines = Lines(tag);
+    EXPECT_EQ(lines.size(), 1u) << "lines tagged " << tag;
+    return lines.empty() ? std::string() : lines[0].text;
+  }
+
+  // The skip reason the report gives for `semid`, or "<not skipped>".
+  static std::string SkipReason(const CleanupReport& r, int semid) {
+    for (const auto& [id, reason] : r.skips) {
+      if (id == semid) return reason;
+    }
+    return "<not skipped>";
+  }
+
+  TempDir dir_;
+  FakeSysV sysv_;
+  FakeProcessTable procs_;
+  Ledger previous_;
+  std::vector<LogLine> log_;
+  Cleanup cleanup_{&sysv_, &procs_, [this](Level level, const char* tag, const std::string& text) {
+                     log_.push_back({level, tag, text});
+                   }};
+};
+
+// ---- The previous run's sets ----
+
+TEST_F(CleanupTest, RemovesTheFreeSetsOfADeadOwnerAndNothingElse) {
+  int leftover = AddRecorded(HttpdSet(), "mpm-accept");
+  int foreign = sysv_.Add(HttpdSet());  // same shape, in no ledger
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{leftover});
+  EXPECT_TRUE(sysv_.Exists(foreign));
+  EXPECT_EQ(r.removed, 1);
+  EXPECT_EQ(r.skipped, 0);
+  EXPECT_EQ(r.previous_owner, kOwner);
+  std::string removed = OnlyLine("SG00015");
+  EXPECT_TRUE(HasText(removed, "semaphore set " + std::to_string(leftover) + " (mpm-accept)"));
+  EXPECT_TRUE(HasText(removed, "pid 812"));
+  EXPECT_TRUE(HasText(OnlyLine("SG00025"), "pid 812 is gone"));
+}
+
+TEST_F(CleanupTest, ASetInUseIsSkippedWithItsReason) {
+  SemSet held = HttpdSet();
+  held.value = 0;
+  SemSet waited = HttpdSet();
+  waited.waiters = 2;
+  procs_.AddProcess(kLiveUser);
+  int held_id = AddRecorded(held);
+  int waited_id = AddRecorded(waited);
+  int used_id = AddRecorded(HttpdSet(kLiveUser));
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.skipped, 3);
+  EXPECT_EQ(SkipReason(r, held_id), "in use: not free (value 0)");
+  EXPECT_EQ(SkipReason(r, waited_id), "in use: 2 process(es) wait on it");
+  EXPECT_EQ(SkipReason(r, used_id), "in use: its last user, pid 7100, is alive");
+  std::vector<LogLine> kept = Lines("SG00016");
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].level, Level::kWarn);
+  EXPECT_TRUE(HasText(kept[0].text, "semaphore set " + std::to_string(held_id)));
+  EXPECT_TRUE(HasText(kept[0].text, "not free (value 0)"));
+  EXPECT_TRUE(HasText(kept[1].text, "2 process(es) wait on it"));
+  EXPECT_TRUE(HasText(kept[2].text, "pid 7100, is alive"));
+}
+
+TEST_F(CleanupTest, AReusedSemidIsSkipped) {
+  int semid = AddRecorded(HttpdSet());
+  SemSet other = HttpdSet();
+  other.ctime += 60;  // another set now holds the semid
+  ASSERT_TRUE(sysv_.Replace(semid, other));
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.Exists(semid));
+  EXPECT_EQ(r.removed, 0);
+  EXPECT_TRUE(HasText(SkipReason(r, semid), "its semid now names another set"));
+  EXPECT_TRUE(HasText(OnlyLine("SG00016"), "its semid now names another set"));
+}
+
+TEST_F(CleanupTest, ALiveOwnerKeepsEverySet) {
+  procs_.AddProcess(TestIdentity(kOwner, 4711));
+  int a = AddRecorded(HttpdSet());
+  int b = AddRecorded(HttpdSet(), "ssl");
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kStat), 0);
+  EXPECT_EQ(r.skipped, 2);
+  EXPECT_EQ(SkipReason(r, a), "pid 812 is still running (same start time)");
+  EXPECT_EQ(SkipReason(r, b), "pid 812 is still running (same start time)");
+  std::string warn = OnlyLine("SG00022");
+  EXPECT_TRUE(HasText(warn, "may be alive"));
+  EXPECT_TRUE(HasText(warn, "2 recorded set(s) are left alone"));
+  EXPECT_TRUE(Lines("SG00016").empty());
+}
+
+TEST_F(CleanupTest, AnUnidentifiableOwnerKeepsEverySet) {
+  procs_.AddUnidentifiable(kOwner, Status::Io("open /proc/812/stat: Permission denied"));
+  AddRecorded(HttpdSet());
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.skipped, 1);
+  EXPECT_TRUE(HasText(OnlyLine("SG00022"), "cannot be identified"));
+}
+
+TEST_F(CleanupTest, AnOwnerPidNowNamingAnotherProcessIsDead) {
+  procs_.AddProcess(TestIdentity(kOwner, 99999));
+  int semid = AddRecorded(HttpdSet());
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{semid});
+  EXPECT_EQ(r.removed, 1);
+  EXPECT_TRUE(HasText(OnlyLine("SG00025"), "start time differs"));
+}
+
+TEST_F(CleanupTest, ReportModeRemovesNothingAndSaysWhatWouldGo) {
+  int semid = AddRecorded(HttpdSet());
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kReport));
+  EXPECT_TRUE(sysv_.Exists(semid));
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kRemove), 0);
+  EXPECT_EQ(r.removed, 0);
+  EXPECT_EQ(r.skipped, 1);
+  EXPECT_TRUE(HasText(OnlyLine("SG00016"), "would be removed"));
+}
+
+TEST_F(CleanupTest, OffExaminesNothing) {
+  int semid = AddRecorded(HttpdSet());
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOff));
+  EXPECT_TRUE(sysv_.Exists(semid));
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kStat), 0);
+  EXPECT_EQ(r.previous_owner, 0);
+  EXPECT_EQ(r.removed + r.skipped + r.gone, 0);
+}
+
+TEST_F(CleanupTest, AVanishedSetIsCountedAsGoneWithoutALine) {
+  int semid = AddRecorded(HttpdSet());
+  ASSERT_TRUE(sysv_.Vanish(semid));
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_EQ(r.gone, 1);
+  EXPECT_EQ(r.skipped, 0);
+  EXPECT_EQ(r.removed, 0);
+  EXPECT_TRUE(Lines("SG00016").empty());
+}
+
+TEST_F(CleanupTest, ASetThatVanishesBetweenStatAndProbeIsGone) {
+  int semid = AddRecorded(HttpdSet());
+  sysv_.SetBeforeCall([&](FakeSysV::Op op, int id) {
+    if (op == FakeSysV::Op::kProbe && id == semid) sysv_.Vanish(id);
+  });
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_EQ(r.gone, 1);
+  EXPECT_EQ(r.skipped, 0);
+}
+
+TEST_F(CleanupTest, ASetThatCannotBeExaminedIsSkipped) {
+  int semid = AddRecorded(HttpdSet());
+  sysv_.FailNext(FakeSysV::Op::kStat, Status::Io("semctl: Permission denied"));
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.Exists(semid));
+  EXPECT_TRUE(HasText(SkipReason(r, semid), "cannot be examined: semctl: Permission denied"));
+}
+
+TEST_F(CleanupTest, ARemovalFailureIsASkip) {
+  int semid = AddRecorded(HttpdSet());
+  sysv_.FailRemove(semid, EPERM);
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.Exists(semid));
+  EXPECT_EQ(r.removed, 0);
+  EXPECT_EQ(r.skipped, 1);
+  EXPECT_TRUE(HasText(SkipReason(r, semid), "removal failed"));
+  EXPECT_TRUE(HasText(OnlyLine("SG00016"), "removal failed"));
+  EXPECT_TRUE(Lines("SG00015").empty());
+}
+
+// ---- Adoption ----
+
+// A table with one true adoption candidate and a decoy for each rule that must spare a set.
+class AdoptionTest : public CleanupTest {
+ protected:
+  void SetUp() override {
+    CleanupTest::SetUp();
+    procs_.AddProcess(kLiveUser);
+    candidate_ = sysv_.Add(HttpdSet());
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.nsems = 2; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.mode = 0666; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.key = 0x1234; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.uid = 1000; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.cuid = 1000; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.value = 0; })));
+    decoys_.push_back(sysv_.Add(With([](SemSet& s) { s.waiters = 1; })));
+    decoys_.push_back(sysv_.Add(HttpdSet(kLiveUser)));  // another program's, its creator runs
+    decoys_.push_back(sysv_.Add(HttpdSet(0)));          // last user outside this pid namespace
+    decoys_.push_back(AddRecorded(HttpdSet()));         // in this instance's previous ledger
+    int live = sysv_.Add(HttpdSet());
+    decoys_.push_back(live);
+    LiveInstance(900, {live});
+  }
+
+  static SemSet With(void (*change)(SemSet&)) {
+    SemSet s = HttpdSet();
+    change(s);
+    return s;
+  }
+
+  // Adoption alone: the previous run's cleanup is off, its ledger still counts.
+  CleanupReport Adopt(AdoptMode mode) { return cleanup_.Run(Input(CleanupMode::kOff, mode)); }
+
+  void ExpectDecoysKept() {
+    for (int semid : decoys_) EXPECT_TRUE(sysv_.Exists(semid)) << "decoy " << semid;
+  }
+
+  int candidate_ = -1;
+  std::vector<int> decoys_;
+};
+
+TEST_F(AdoptionTest, ReportLogsTheCandidateAndRemovesNothing) {
+  CleanupReport r = Adopt(AdoptMode::kReport);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kRemove), 0);
+  EXPECT_EQ(r.candidates, 1);
+  EXPECT_EQ(r.adopted, 0);
+  std::vector<LogLine> found = Lines("SG00018");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].level, Level::kWarn);
+  EXPECT_TRUE(HasText(found[0].text, "semaphore set " + std::to_string(candidate_) + " looks like"));
+  EXPECT_TRUE(HasText(found[0].text, "SemGuardAdopt Remove would remove it"));
+}
+
+TEST_F(AdoptionTest, RemoveTakesTheTrueCandidateOnly) {
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{candidate_});
+  ExpectDecoysKept();
+  EXPECT_EQ(r.candidates, 1);
+  EXPECT_EQ(r.adopted, 1);
+  EXPECT_TRUE(HasText(OnlyLine("SG00019"), "semaphore set " + std::to_string(candidate_)));
+  EXPECT_TRUE(Lines("SG00018").empty());
+}
+
+TEST_F(AdoptionTest, OffFindsNothing) {
+  CleanupReport r = Adopt(AdoptMode::kOff);
+  EXPECT_EQ(r.candidates, 0);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 0);
+}
+
+TEST_F(AdoptionTest, ALiveHttpdWithoutTheModuleBlocksRemove) {
+  procs_.AddHttpd(4242, {});
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.candidates, 1);
+  EXPECT_EQ(r.adopted, 0);
+  std::string line = OnlyLine("SG00018");
+  EXPECT_TRUE(HasText(line, "not removed: live httpd process(es) without mod_semguard (pid 4242)"));
+}
+
+TEST_F(AdoptionTest, ReportSaysWhenRemoveWouldBeBlocked) {
+  procs_.AddHttpd(4242, {});
+  Adopt(AdoptMode::kReport);
+  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "SemGuardAdopt Remove would not remove it now: live httpd"));
+}
+
+TEST_F(AdoptionTest, AnUnreadableLiveLedgerBlocksRemove) {
+  procs_.AddHttpd(950, {dir_.File("missing.ledger.lock")});
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.adopted, 0);
+  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "the ledger of a live instance cannot be read"));
+}
+
+TEST_F(AdoptionTest, ThisInstancesOwnUnwrittenLedgerDoesNotBlock) {
+  procs_.AddHttpd(101, {dir_.File("own.ledger.lock")});  // a process sharing our lock
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{candidate_});
+  EXPECT_EQ(r.adopted, 1);
+}
+
+TEST_F(AdoptionTest, AsksForTheHttpdProcessesOtherThanItself) {
+  procs_.AddHttpd(kSelf, {});
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_EQ(r.adopted, 1);
+  EXPECT_EQ(procs_.httpd_self_asked(), kSelf);
+  EXPECT_EQ(procs_.httpd_exe_asked(), "/usr/sbin/apache2");
+}
+
+TEST_F(AdoptionTest, ARemovalFailureIsLogged) {
+  sysv_.FailRemove(candidate_, EPERM);
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.Exists(candidate_));
+  EXPECT_EQ(r.adopted, 0);
+  EXPECT_TRUE(HasText(OnlyLine("SG00024"), "could not remove semaphore set " + std::to_string(candidate_)));
+}
+
+TEST_F(AdoptionTest, OwnSetsAreNoCandidates) {
+  int mine = sysv_.Add(HttpdSet());
+  CleanupInput in = Input(CleanupMode::kOff, AdoptMode::kRemove);
+  std::vector<int> seen;
+  AdoptionScan scan = cleanup_.FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
+    seen.push_back(s.semid);
+    EXPECT_EQ(blocker, "");
+  });
+  EXPECT_EQ(scan.candidates, 2);
+  in.own_sets = {mine};
+  seen.clear();
+  scan = cleanup_.FindAdoptionCandidates(in, [&](const SemSet& s, const std::string&) { seen.push_back(s.semid); });
+  EXPECT_EQ(scan.candidates, 1);
+  EXPECT_EQ(seen, std::vector<int>{candidate_});
+  EXPECT_TRUE(sysv_.removed().empty());  // finding removes nothing
+}
+
+// ---- The summary ----
+
+TEST_F(CleanupTest, TheSummaryCountsMatchTheReport) {
+  AddRecorded(HttpdSet());
+  SemSet held = HttpdSet();
+  held.value = 0;
+  AddRecorded(held);
+  int vanished = AddRecorded(HttpdSet());
+  sysv_.Vanish(vanished);
+  sysv_.Add(HttpdSet(6001));  // a leftover no ledger knows
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
+  EXPECT_EQ(r.removed, 1);
+  EXPECT_EQ(r.skipped, 1);
+  EXPECT_EQ(r.gone, 1);
+  EXPECT_EQ(r.candidates, 1);
+  EXPECT_EQ(r.adopted, 1);
+  std::vector<LogLine> summary = Lines("SG00017");
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(summary[0].level, Level::kNotice);
+  EXPECT_TRUE(HasText(summary[0].text, "1 leftover set(s) of the previous run removed, 1 skipped, "
+                                       "1 adoption candidate(s) found, 1 adopted and removed ("));
+}
+
+// ---- The liveness cache ----
+
+TEST_F(CleanupTest, EachPidsLivenessIsAskedOnceARun) {
+  for (int i = 0; i < 3; ++i) AddRecorded(HttpdSet(kDeadUser));
+  for (int i = 0; i < 4; ++i) sysv_.Add(HttpdSet(kDeadUser));
+  for (int i = 0; i < 2; ++i) sysv_.Add(HttpdSet(6001));
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kReport, AdoptMode::kReport));
+  EXPECT_EQ(r.skipped, 3);
+  EXPECT_EQ(r.candidates, 6);
+  EXPECT_EQ(procs_.alive_calls(kDeadUser), 1);
+  EXPECT_EQ(procs_.alive_calls(6001), 1);
+  EXPECT_EQ(procs_.alive_calls(kOwner), 1);
+}
+
+TEST_F(CleanupTest, TheLivenessCacheDoesNotOutliveARun) {
+  sysv_.Add(HttpdSet(6001));
+  EXPECT_EQ(cleanup_.Run(Input(CleanupMode::kOff, AdoptMode::kReport)).candidates, 1);
+  procs_.AddProcess(6001);  // the pid is in use again
+  EXPECT_EQ(cleanup_.Run(Input(CleanupMode::kOff, AdoptMode::kReport)).candidates, 0);
+  EXPECT_EQ(procs_.alive_calls(6001), 2);
+}
+
+// ---- The full table ----
+
+class FullTableTest : public CleanupTest {
+ protected:
+  // A table of `limit` slots holding `in_use` sets of uid 1000 that no rule touches.
+  void Fill(int limit, int in_use) {
+    sysv_.SetLimits(limit, 1000000, 250);
+    SemSet other;
+    other.key = 0x4000;
+    other.nsems = 2;
+    other.uid = other.cuid = 1000;
+    other.mode = 0666;
+    for (int i = 0; i < in_use; ++i) sysv_.Add(other);
+  }
+  CleanupInput Runs(int sets_per_run) {
+    CleanupInput in = Input(CleanupMode::kOn, AdoptMode::kOff);
+    in.sets_per_run = sets_per_run;
+    return in;
+  }
+};
+
+TEST_F(FullTableTest, FewerFreeSetsThanARunMakesIsDiagnosed) {
+  Fill(10, 8);
+  cleanup_.Run(Runs(3));
+  std::vector<LogLine> lines = Lines("SG00021");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].level, Level::kError);
+  EXPECT_TRUE(HasText(lines[0].text, "8 of 10 sets (SEMMNI) in use"));
+  EXPECT_TRUE(HasText(lines[0].text, "by owner uid 1000: 8"));
+  EXPECT_TRUE(HasText(lines[0].text, "this server's last run made 3"));
+}
+
+TEST_F(FullTableTest, EnoughFreeSetsAreNotDiagnosed) {
+  Fill(10, 7);
+  cleanup_.Run(Runs(3));
+  EXPECT_TRUE(Lines("SG00021").empty());
+}
+
+TEST_F(FullTableTest, AnUnknownRunSizeCountsAsTwo) {
+  Fill(10, 9);
+  cleanup_.Run(Runs(0));
+  EXPECT_TRUE(HasText(OnlyLine("SG00021"), "a server like this typically makes 2"));
+}
+
+TEST_F(FullTableTest, AnUnknownRunSizeWithTwoFreeIsNotDiagnosed) {
+  Fill(10, 8);
+  cleanup_.Run(Runs(0));
+  EXPECT_TRUE(Lines("SG00021").empty());
+}
+
+TEST_F(FullTableTest, TheDiagnosisLooksAtTheTableAfterTheCleanup) {
+  Fill(10, 8);
+  AddRecorded(HttpdSet());
+  AddRecorded(HttpdSet());  // the table is full until these two go
+  cleanup_.Run(Runs(2));
+  EXPECT_EQ(sysv_.removed().size(), 2u);
+  EXPECT_TRUE(Lines("SG00021").empty());
+}
+
+}  // namespace
+}  // namespace semguard
