@@ -74,6 +74,7 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
   ProcessIdentity now_id;
   bool alive = procs_->Alive(owner.pid);
   Status now_status = alive ? procs_->Identity(owner.pid, &now_id) : Status::NotFound("gone");
+  if (now_status.code() == Status::Code::kNotFound) alive = false;  // it exited in between
   OwnerVerdict verdict = JudgeOwner(owner, alive, now_status, now_id);
   if (!verdict.dead) {
     log_(Level::kWarn, "SG00022",
@@ -108,6 +109,10 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
         ++report->removed;
         log_(Level::kNotice, "SG00015",
              "removed " + Describe(rec.set) + " (" + rec.type + ") left by " + whose);
+        continue;
+      }
+      if (removed.code() == Status::Code::kNotFound) {  // someone else removed it just now
+        ++report->gone;
         continue;
       }
       v = {Verdict::kSkip, "removal failed: " + removed.message()};
@@ -186,7 +191,11 @@ void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   const int needed = in.sets_per_run > 0 ? in.sets_per_run : 2;
   const std::string needed_how =
       in.sets_per_run > 0 ? "this server's last run made " : "a server like this typically makes ";
-  if (info.sets_limit - info.sets_in_use >= needed) return;
+  // semget fails with ENOSPC when either the sets (SEMMNI) or the semaphores (SEMMNS) run out;
+  // httpd's sets have one semaphore each.
+  const bool sets_short = info.sets_limit - info.sets_in_use < needed;
+  const bool sems_short = info.sems_limit - info.sems_in_use < needed;
+  if (!sets_short && !sems_short) return;
   std::vector<SemSet> table;
   std::map<uid_t, int> by_owner;
   if (sysv_->Scan(&table).ok()) {
@@ -198,10 +207,11 @@ void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   }
   log_(Level::kError, "SG00021",
        "the kernel's semaphore table is nearly full: " + std::to_string(info.sets_in_use) + " of " +
-           std::to_string(info.sets_limit) + " sets (SEMMNI) in use, by owner " + owners +
+           std::to_string(info.sets_limit) + " sets (SEMMNI) and " + std::to_string(info.sems_in_use) +
+           " of " + std::to_string(info.sems_limit) + " semaphores (SEMMNS) in use; sets by owner " + owners +
            "; " + needed_how + std::to_string(needed) + ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
            "leftovers with 'ipcs -s -c', let SemGuardAdopt Remove take httpd's, or raise SEMMNI "
-           "(the 4th field of sysctl kernel.sem)");
+           "and SEMMNS (the 4th and 2nd fields of sysctl kernel.sem)");
 }
 
 }  // namespace semguard

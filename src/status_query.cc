@@ -33,7 +33,7 @@ Status ParsePageQuery(std::string_view args, PageQuery* out) {
     if (word == "auto") format = PageFormat::kAuto;
     else if (word == "json") format = PageFormat::kJson;
     else if (word == "prometheus") format = PageFormat::kPrometheus;
-    else if (word == "refresh" || word == "refresh=" || word == "refresh=0") {
+    else if (word == "refresh" || word == "refresh=") {
       q.refresh = 1;  // as mod_status: no or zero seconds means every second
       continue;
     } else if (word.substr(0, 8) == "refresh=") {
@@ -42,11 +42,12 @@ Status ParsePageQuery(std::string_view args, PageQuery* out) {
       auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
       bool number = !digits.empty() && digits[0] != '-' && end == digits.data() + digits.size();
       bool huge = ec == std::errc::result_out_of_range;
-      if (!number || (ec != std::errc() && !huge) || (!huge && seconds < 1)) {
-        return Status::Invalid("refresh must be a whole number of seconds, at least 1: '" + Shown(word) + "'");
+      if (!number || (ec != std::errc() && !huge)) {
+        return Status::Invalid("refresh must be a whole number of seconds: '" + Shown(word) + "'");
       }
-      // A huge value is clamped, not refused: the page should still load.
-      q.refresh = huge || seconds > kMaxRefresh ? kMaxRefresh : static_cast<int>(seconds);
+      // A huge value is clamped, not refused: the page should still load. Zero means every
+      // second, as in mod_status.
+      q.refresh = huge || seconds > kMaxRefresh ? kMaxRefresh : seconds < 1 ? 1 : static_cast<int>(seconds);
       continue;
     } else {
       return Status::Invalid("unknown query word '" + Shown(word) +

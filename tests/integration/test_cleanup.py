@@ -74,7 +74,7 @@ class KillStormTest(ServerTest):
         self.assertIn("AH00023: Couldn't create the mpm-accept mutex", out)
         self.assertIn("SG00021", out)
         self.assertLess(out.index("SG00021"), out.index("AH00023"), "the diagnosis comes first")
-        self.assertRegex(out, r"SG00021: .*10 of 10 sets \(SEMMNI\) in use, by owner uid 0: 10;")
+        self.assertRegex(out, r"SG00021: .*10 of 10 sets \(SEMMNI\) and 10 of \d+ semaphores \(SEMMNS\) in use; sets by owner uid 0: 10;")
 
 
 class LiveProtectionTest(ServerTest):

@@ -489,7 +489,7 @@ TEST_F(FullTableTest, FewerFreeSetsThanARunMakesIsDiagnosed) {
   std::vector<LogLine> lines = Lines("SG00021");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].level, Level::kError);
-  EXPECT_TRUE(HasText(lines[0].text, "8 of 10 sets (SEMMNI) in use"));
+  EXPECT_TRUE(HasText(lines[0].text, "8 of 10 sets (SEMMNI) and 16 of 1000000 semaphores (SEMMNS) in use"));
   EXPECT_TRUE(HasText(lines[0].text, "by owner uid 1000: 8"));
   EXPECT_TRUE(HasText(lines[0].text, "this server's last run made 3"));
 }
