@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(PROJECT, "tests", "tools"))
 from instance import Instance, kernel_sets  # noqa: E402
 
 OUT = os.path.join(BUILD, "bench")
-REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 rows = []
 
 
