@@ -318,7 +318,7 @@ static int sg_status_handler(request_rec *r)
     }
     r->allowed = (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET) {
-        return DECLINED; /* as mod_status: the default handler answers 405 with Allow: GET */
+        return DECLINED; /* as mod_status: other methods are the default handler's to answer */
     }
     writer.r = r;
     writer.info = &info;

@@ -1,4 +1,5 @@
 """`make bench`: mod_semguard's costs as ratios against a baseline measured in the same run.
+BENCH_ONLY=cleanup,startup,requests,page,graceful picks sections; BENCH_REPEATS sets repeats.
 
 Runs inside a private IPC + PID namespace (bench/run.sh) with kernel.sem raised. Prints one table
 of ratios and writes build/bench/results.json; docs/performance.md explains the method.
@@ -187,11 +188,17 @@ def main():
           f"kernel {platform.release()}, {REPEATS} repeats")
     print(f"  {'measurement':<58} {'ours':>11} {'baseline':>11} {'unit':<6} {'ratio':>7} {'target':<8}")
     raw = {"commit": commit, "kernel": platform.release(), "cpus": os.cpu_count()}
-    raw["cleanup"], raw["cleanup_us_per_set"] = bench_cleanup()
-    raw["startup"] = bench_startup()
-    raw["requests"] = bench_requests()
-    bench_page()
-    raw["graceful"] = bench_graceful()
+    only = os.environ.get("BENCH_ONLY", "cleanup,startup,requests,page,graceful").split(",")
+    if "cleanup" in only:
+        raw["cleanup"], raw["cleanup_us_per_set"] = bench_cleanup()
+    if "startup" in only:
+        raw["startup"] = bench_startup()
+    if "requests" in only:
+        raw["requests"] = bench_requests()
+    if "page" in only:
+        bench_page()
+    if "graceful" in only:
+        raw["graceful"] = bench_graceful()
     raw["rows"] = rows
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(raw, f, indent=1, default=str)

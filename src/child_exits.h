@@ -12,6 +12,18 @@
 
 namespace semguard {
 
+// The status page's full-table scan, shared by every child so that a large table is scanned
+// once per kScanCacheSeconds for the whole server, not once per child. A seqlock: `seq` is odd
+// while a writer fills the fields; readers retry until they see the same even value twice.
+inline constexpr int kSharedOwners = 64;
+struct SharedScan {
+  std::atomic<uint32_t> seq{0};
+  std::atomic<int64_t> at{0};          // when the published scan ran; 0 never
+  std::atomic<int64_t> claimed_at{0};  // a child rescanning since then (stale after 30 s)
+  std::atomic<uint32_t> n_owners{0};
+  std::atomic<uint64_t> owners[kSharedOwners] = {};  // uid << 32 | sets
+};
+
 struct SharedCounters {
   std::atomic<uint64_t> child_exits{0};
   std::atomic<uint64_t> child_exits_unclean{0};  // ended without a clean shutdown
@@ -20,6 +32,7 @@ struct SharedCounters {
   // Published by the parent (root), read by the children that serve the status page.
   std::atomic<int64_t> leaked_sets{-1};          // httpd-shaped leftovers no ledger knows; -1 unknown
   std::atomic<int64_t> leaked_at{0};             // when that was counted (wall clock, seconds)
+  SharedScan scan;
 };
 
 class ChildExits {

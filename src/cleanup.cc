@@ -169,7 +169,7 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
         log_(Level::kNotice, "SG00019",
              "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
              "pid " + std::to_string(s.last_pid) + ", gone)");
-      } else {
+      } else if (removed.code() != Status::Code::kNotFound) {  // gone already: nothing to say
         log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
       }
       return;

@@ -19,6 +19,51 @@ ScanCache& Cache() {
   return cache;
 }
 
+bool CountByOwner(SysV* sysv, std::map<uid_t, int>* out) {
+  std::vector<SemSet> table;
+  if (!sysv->Scan(&table).ok()) return false;
+  out->clear();
+  for (const SemSet& s : table) ++(*out)[s.uid];
+  return true;
+}
+
+// Rescans when the shared copy is older than kScanCacheSeconds and no other child is at it;
+// then reads the shared copy. Owners beyond kSharedOwners are dropped from the page.
+void ReadSharedScan(SharedScan* shared, SysV* sysv, int64_t now, std::map<uid_t, int>* by_owner,
+                    int64_t* at) {
+  int64_t published = shared->at.load();
+  int64_t claim = shared->claimed_at.load();
+  bool stale = now - published >= kScanCacheSeconds || now < published;
+  bool free_to_claim = claim == 0 || now - claim > 30 || now < claim;
+  if (stale && free_to_claim && shared->claimed_at.compare_exchange_strong(claim, now)) {
+    std::map<uid_t, int> counted;
+    if (CountByOwner(sysv, &counted)) {
+      shared->seq.fetch_add(1);  // odd: writing
+      uint32_t n = 0;
+      for (const auto& [uid, sets] : counted) {
+        if (n == kSharedOwners) break;
+        shared->owners[n++].store(static_cast<uint64_t>(uid) << 32 | static_cast<uint32_t>(sets));
+      }
+      shared->n_owners.store(n);
+      shared->at.store(now);
+      shared->seq.fetch_add(1);  // even: done
+    }
+    shared->claimed_at.store(0);
+  }
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    uint32_t before = shared->seq.load();
+    if (before & 1u) continue;
+    by_owner->clear();
+    uint32_t n = std::min<uint32_t>(shared->n_owners.load(), kSharedOwners);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint64_t v = shared->owners[i].load();
+      (*by_owner)[static_cast<uid_t>(v >> 32)] = static_cast<int>(v & 0xffffffffu);
+    }
+    *at = shared->at.load();
+    if (shared->seq.load() == before) return;
+  }
+}
+
 }  // namespace
 
 StatusModel BuildStatus(const StatusSources& in, int64_t now) {
@@ -58,18 +103,24 @@ StatusModel BuildStatus(const StatusSources& in, int64_t now) {
   }
 
   in.sysv->Info(&m.table);  // O(1): SEM_INFO and IPC_INFO
-  ScanCache& cache = Cache();
-  std::lock_guard<std::mutex> hold(cache.lock);
-  if (now - cache.at >= kScanCacheSeconds || now < cache.at) {
-    std::vector<SemSet> table;
-    if (in.sysv->Scan(&table).ok()) {
-      cache.by_owner.clear();
-      for (const SemSet& s : table) ++cache.by_owner[s.uid];
-      cache.at = now;
+  SharedScan* shared = in.retained != nullptr && in.retained->child_area != nullptr
+                           ? &ChildExits(in.retained->child_area).counters().scan
+                           : nullptr;
+  if (shared != nullptr) {
+    ReadSharedScan(shared, in.sysv, now, &m.sets_by_owner, &m.scanned_at);
+  } else {
+    ScanCache& cache = Cache();
+    std::lock_guard<std::mutex> hold(cache.lock);
+    if (now - cache.at >= kScanCacheSeconds || now < cache.at) {
+      std::map<uid_t, int> counted;
+      if (CountByOwner(in.sysv, &counted)) {
+        cache.by_owner = std::move(counted);
+        cache.at = now;
+      }
     }
+    m.sets_by_owner = cache.by_owner;
+    m.scanned_at = cache.at;
   }
-  m.sets_by_owner = cache.by_owner;
-  m.scanned_at = cache.at;
   // A run needs its sets (SEMMNI) and their semaphores (SEMMNS); whichever runs out first.
   long sems_per_run = 0;
   for (const ServerSetView& v : m.server_sets) sems_per_run += v.present ? v.nsems : 0;
