@@ -1,4 +1,5 @@
 #include "ledger_file.h"
+#include "sample_ledger.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,31 +17,10 @@ namespace semguard {
 namespace {
 
 using semguard_test::FileExists;
+using semguard_test::SampleLedger;
 using semguard_test::ReadFileBytes;
 using semguard_test::TempDir;
 using semguard_test::WriteFileBytes;
-
-Ledger SampleLedger() {
-  Ledger ledger;
-  ledger.owner.process.pid = 812;
-  ledger.owner.process.start_time = 4711;
-  ledger.owner.process.pid_ns = 4026531836u;
-  ledger.owner.process.boot_id = "0b9e7a52-5c8b-4f2e-9d3a-1f2e3d4c5b6a";
-  ledger.owner.generation = 3;
-  ledger.owner.written_at = 1763900000;
-  ledger.owner.server_root = "/etc/apache2";
-  ledger.owner.config_file = "/etc/apache2/apache2.conf";
-  RecordedSet r;
-  r.set.semid = 32769;
-  r.set.mode = 0600;
-  r.set.nsems = 1;
-  r.set.ctime = 1763900000;
-  r.type = "mpm-accept";
-  r.creator_pid = 812;
-  r.generation = 3;
-  ledger.sets.push_back(r);
-  return ledger;
-}
 
 // Succeeds when reading `path` fails with `code` and a message holding `needle`.
 testing::AssertionResult ReadRefused(const std::string& path, Status::Code code,
@@ -76,11 +56,13 @@ TEST_F(LedgerFileTest, WriteThenReadRoundTrip) {
   Ledger read;
   Status st = ReadLedgerFile(path_, geteuid(), &read, &read_crc);
   ASSERT_TRUE(st.ok()) << st.message();
-  EXPECT_EQ(read.owner.generation, 3);
+  EXPECT_EQ(read.owner.generation, 1);
   EXPECT_EQ(read.owner.config_file, "/etc/apache2/apache2.conf");
-  ASSERT_EQ(read.sets.size(), 1u);
+  ASSERT_EQ(read.sets.size(), 2u);
   EXPECT_EQ(read.sets[0].set.semid, 32769);
   EXPECT_EQ(read.sets[0].type, "mpm-accept");
+  EXPECT_EQ(read.sets[1].set.semid, 65538);
+  EXPECT_EQ(read.sets[1].type, "ssl");
   EXPECT_EQ(written_crc, read_crc);
   EXPECT_EQ(written_crc, Crc32c(ReadFileBytes(path_)));
   EXPECT_EQ(ReadFileBytes(path_), EncodeLedger(SampleLedger()));
