@@ -63,7 +63,7 @@ std::string HostSection(const StatusModel& m) {
   std::string out = "<table border=\"0\"><tr><th>owner uid</th><th>sets</th></tr>\n";
   for (const auto& [uid, n] : m.sets_by_owner) out += "<tr><td>" + N(uid) + "</td><td>" + N(n) + "</td></tr>\n";
   out += "</table>\n<p>Totals are read from the kernel at each request. Sets by owner come from a "
-         "full scan of the table, kept for " + N(kScanCacheSeconds) + " seconds per server process (this one ran " + HtmlEscape(FormatTime(m.scanned_at)) +
+         "full scan of the table, kept for " + N(kScanCacheSeconds) + " seconds and shared by the server's processes (this one ran " + HtmlEscape(FormatTime(m.scanned_at)) +
          "); the leaked-set count is made by the parent about every 10 seconds.</p>\n";
   return out;
 }
