@@ -192,6 +192,20 @@ class RestartChangesTest(ServerTest):
         self.assertEqual(subprocess.run(["flock", "-n", lock, "true"]).returncode, 1, "held again")
 
 
+class WorkerMpmTest(ServerTest):
+    def test_worker_records_its_accept_mutex_and_a_restart_after_kill9_removes_the_leftovers(self):
+        inst = self.instance(mpm="worker")
+        before = kernel_sets()
+        inst.start()
+        gained = set(kernel_sets()) - set(before)
+        ledger = self.assertLedgerMatches(inst, gained)
+        self.assertEqual(sorted(r["type"] for r in ledger["sets"].values()), ["mpm-accept", "ssl"])
+        inst.kill9()
+        inst.start()
+        self.assertFalse(gained & set(kernel_sets()))
+        self.assertEqual(inst.error_log().count("SG00015"), 2)
+
+
 class NothingToGuardTest(ServerTest):
     def test_other_mechanisms_make_no_sets_and_say_so_once(self):
         inst = self.instance(mutex="pthread")

@@ -32,7 +32,7 @@ LogLevel {loglevel}
 Listen 127.0.0.1:{port}
 Listen 127.0.0.1:{ssl_port}
 
-LoadModule mpm_prefork_module {modules}/mod_mpm_prefork.so
+LoadModule mpm_{mpm}_module {modules}/mod_mpm_{mpm}.so
 LoadModule authz_core_module {modules}/mod_authz_core.so
 LoadModule authz_host_module {modules}/mod_authz_host.so
 LoadModule mime_module {modules}/mod_mime.so
@@ -44,10 +44,20 @@ LoadModule status_module {modules}/mod_status.so
 User {user}
 Group {group}
 Mutex {mutex} default
-StartServers 2
-MinSpareServers 1
-MaxSpareServers 3
-MaxRequestWorkers 10
+<IfModule mpm_prefork_module>
+    StartServers 2
+    MinSpareServers 1
+    MaxSpareServers 3
+    MaxRequestWorkers 10
+</IfModule>
+<IfModule mpm_worker_module>
+    StartServers 2
+    ServerLimit 4
+    ThreadsPerChild 4
+    MinSpareThreads 4
+    MaxSpareThreads 8
+    MaxRequestWorkers 16
+</IfModule>
 TypesConfig /etc/mime.types
 DirectoryIndex index.html
 DocumentRoot "{root}/htdocs"
@@ -85,7 +95,8 @@ def free_port():
 
 class Instance:
     def __init__(self, root, module=DEFAULT_MODULE, semguard=True, mutex="sysvsem", extra="",
-                 loglevel="info", port=None, ssl_port=None, user="www-data", group="www-data"):
+                 loglevel="info", port=None, ssl_port=None, user="www-data", group="www-data",
+                 mpm="prefork"):
         self.root = os.path.abspath(root)
         self.module = module
         self.semguard = semguard
@@ -95,6 +106,7 @@ class Instance:
         self.port = port or free_port()
         self.ssl_port = ssl_port or free_port()
         self.user, self.group = user, group
+        self.mpm = mpm
         self.conf = os.path.join(self.root, "conf", "httpd.conf")
         self.killed = False  # ever stopped with kill -9 (httpd then warns AH00098 at its next start)
 
@@ -122,7 +134,8 @@ class Instance:
         load = f"LoadModule semguard_module {self.module}" if self.semguard else ""
         text = CONFIG.format(root=self.root, loglevel=self.loglevel, port=self.port,
                              ssl_port=self.ssl_port, modules=MODULES, load_semguard=load,
-                             user=self.user, group=self.group, mutex=self.mutex, extra=self.extra)
+                             user=self.user, group=self.group, mutex=self.mutex, extra=self.extra,
+                             mpm=self.mpm)
         with open(self.conf, "w") as f:
             f.write(text)
 
