@@ -143,22 +143,21 @@ void Recorder::CleanUpPreviousRun() {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     Log(level, tag, msg);
   });
-  cleanup_ = cleanup.Run(MakeCleanupInput());
-  KeepStartupRecord();
+  KeepStartupRecord(cleanup.Run(MakeCleanupInput()));
 }
 
-void Recorder::KeepStartupRecord() {
+void Recorder::KeepStartupRecord(const CleanupReport& report) {
   StartupRecord& r = retained_->startup;
   r = StartupRecord{};
   r.ran = true;
-  r.removed = cleanup_.removed;
-  r.skipped = cleanup_.skipped;
-  r.candidates = cleanup_.candidates;
-  r.adopted = cleanup_.adopted;
-  r.millis = cleanup_.millis;
-  r.previous_owner = cleanup_.previous_owner;
+  r.removed = report.removed;
+  r.skipped = report.skipped;
+  r.candidates = report.candidates;
+  r.adopted = report.adopted;
+  r.millis = report.millis;
+  r.previous_owner = report.previous_owner;
   r.at = static_cast<int64_t>(time(nullptr));
-  for (const auto& [semid, reason] : cleanup_.skips) {
+  for (const auto& [semid, reason] : report.skips) {
     if (r.n_skips == static_cast<int>(std::size(r.skips))) break;
     r.skips[r.n_skips].semid = semid;
     std::snprintf(r.skips[r.n_skips].reason, sizeof(r.skips[0].reason), "%s", reason.c_str());

@@ -71,7 +71,6 @@ class Recorder {
 
   // For tests and the status page.
   const std::vector<RecordedSet>& recorded() const { return recorded_; }
-  const CleanupReport& last_cleanup() const { return cleanup_; }
   bool holds_lock() const { return retained_->lock_fd >= 0; }
 
  private:
@@ -88,7 +87,7 @@ class Recorder {
   void PreserveBadLedger();
   void TellNothingToGuard();
   CleanupInput MakeCleanupInput() const;
-  void KeepStartupRecord();
+  void KeepStartupRecord(const CleanupReport& report);
   // Logs, and in the first pass keeps the line to log again once the ErrorLog is open.
   void Log(Level level, const char* tag, const std::string& message);
 
@@ -99,7 +98,6 @@ class Recorder {
   LogSink log_;
   ProcProcessTable real_procs_;
   ProcessTable* procs_;
-  CleanupReport cleanup_;
 
   std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
   int snapshot_sets_in_use_ = -1;       // how many sets that scan saw
