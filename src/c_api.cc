@@ -27,6 +27,13 @@ struct sg_recorder {
 
 namespace {
 
+static_assert(static_cast<int>(semguard::CleanupMode::kOn) == SG_CLEANUP_ON &&
+              static_cast<int>(semguard::CleanupMode::kReport) == SG_CLEANUP_REPORT &&
+              static_cast<int>(semguard::CleanupMode::kOff) == SG_CLEANUP_OFF);
+static_assert(static_cast<int>(semguard::AdoptMode::kOff) == SG_ADOPT_OFF &&
+              static_cast<int>(semguard::AdoptMode::kReport) == SG_ADOPT_REPORT &&
+              static_cast<int>(semguard::AdoptMode::kRemove) == SG_ADOPT_REMOVE);
+
 void CopyMessage(const std::string& message, char* err, size_t errlen) {
   if (err != nullptr && errlen > 0) std::snprintf(err, errlen, "%s", message.c_str());
 }
@@ -84,8 +91,7 @@ sg_rc sg_parse_cleanup(const char* value, int* mode, char* err, size_t errlen) {
   return Fenced("sg_parse_cleanup", err, errlen, [&] {
     semguard::CleanupMode m = semguard::CleanupMode::kOn;
     sg_rc rc = ToRc(semguard::ParseCleanupMode(value ? value : "", &m), err, errlen);
-    if (rc == SG_OK) *mode = m == semguard::CleanupMode::kOn ? SG_CLEANUP_ON
-                             : m == semguard::CleanupMode::kReport ? SG_CLEANUP_REPORT : SG_CLEANUP_OFF;
+    if (rc == SG_OK) *mode = static_cast<int>(m);
     return rc;
   });
 }
@@ -94,8 +100,7 @@ sg_rc sg_parse_adopt(const char* value, int* mode, char* err, size_t errlen) {
   return Fenced("sg_parse_adopt", err, errlen, [&] {
     semguard::AdoptMode m = semguard::AdoptMode::kReport;
     sg_rc rc = ToRc(semguard::ParseAdoptMode(value ? value : "", &m), err, errlen);
-    if (rc == SG_OK) *mode = m == semguard::AdoptMode::kOff ? SG_ADOPT_OFF
-                             : m == semguard::AdoptMode::kReport ? SG_ADOPT_REPORT : SG_ADOPT_REMOVE;
+    if (rc == SG_OK) *mode = static_cast<int>(m);
     return rc;
   });
 }
@@ -163,12 +168,13 @@ void sg_recorder_configure(sg_recorder* rec, const sg_policy* policy) {
   FencedVoid(rec, "sg_recorder_configure", [&](semguard::Recorder& r) {
     semguard::Settings settings;
     settings.enabled = policy->enabled != 0;
-    settings.cleanup = policy->cleanup == SG_CLEANUP_OFF      ? semguard::CleanupMode::kOff
-                       : policy->cleanup == SG_CLEANUP_REPORT ? semguard::CleanupMode::kReport
-                                                              : semguard::CleanupMode::kOn;
-    settings.adopt = policy->adopt == SG_ADOPT_OFF      ? semguard::AdoptMode::kOff
-                     : policy->adopt == SG_ADOPT_REMOVE ? semguard::AdoptMode::kRemove
-                                                        : semguard::AdoptMode::kReport;
+    // Anything out of range keeps the directive's default.
+    if (policy->cleanup >= SG_CLEANUP_ON && policy->cleanup <= SG_CLEANUP_OFF) {
+      settings.cleanup = static_cast<semguard::CleanupMode>(policy->cleanup);
+    }
+    if (policy->adopt >= SG_ADOPT_OFF && policy->adopt <= SG_ADOPT_REMOVE) {
+      settings.adopt = static_cast<semguard::AdoptMode>(policy->adopt);
+    }
     settings.user = static_cast<uid_t>(policy->user);
     settings.group = static_cast<gid_t>(policy->group);
     r.Configure(settings, policy->ledger_path ? policy->ledger_path : "");

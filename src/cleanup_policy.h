@@ -14,8 +14,9 @@
 
 namespace semguard {
 
-enum class CleanupMode { kOn, kReport, kOff };     // SemGuardCleanup
-enum class AdoptMode { kOff, kReport, kRemove };   // SemGuardAdopt
+// The values are the façade's SG_CLEANUP_* and SG_ADOPT_* (c_api.cc checks they stay equal).
+enum class CleanupMode { kOn = 0, kReport = 1, kOff = 2 };     // SemGuardCleanup
+enum class AdoptMode { kOff = 0, kReport = 1, kRemove = 2 };   // SemGuardAdopt
 
 struct Verdict {
   enum Kind { kRemove, kGone, kSkip } kind;
