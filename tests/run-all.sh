@@ -10,7 +10,7 @@
 #   SEMGUARD_STACKS   the stacks archives' folder (default ../shared/stacks beside the project)
 # Ends with one line per suite and "N passed, N failed (N skipped)".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 if [ "$(id -u)" != 0 ]; then
     echo "make test needs root: private namespaces, and httpd switching to its User" >&2
     exit 1
@@ -59,7 +59,7 @@ for server in $servers; do
         binary=$(python3 -c 'import sys; sys.path.insert(0, "tests/tools"); import servers
 print(servers.SERVERS["debian"].binary)')
         if [ ! -x "$binary" ]; then
-            record "$out" "$server: integration suite" failed "$binary is missing"
+            record "$out" "integration suite" failed "$binary is missing"
             continue
         fi
         ;;
@@ -73,11 +73,11 @@ print(servers.SERVERS["debian"].binary)')
         headers=$results/headers-2437.json
         suites="$suites headers-2.4.37=$headers"
         if [ "$rc" = 2 ]; then
-            record "$out" "$server: integration suite" skipped "$reason"
+            record "$out" "integration suite" skipped "$reason"
             record "$headers" "mod_semguard.c against httpd 2.4.37's headers" skipped "$reason"
             continue
         elif [ "$rc" != 0 ]; then
-            record "$out" "$server: integration suite" failed "server or module build: $reason"
+            record "$out" "integration suite" failed "server or module build: $reason"
             record "$headers" "mod_semguard.c against httpd 2.4.37's headers" failed "$reason"
             continue
         fi
@@ -90,7 +90,7 @@ print(servers.SERVERS["debian"].binary)')
         fi
         ;;
     *)
-        record "$out" "$server: integration suite" failed "unknown server (debian or apr16)"
+        record "$out" "integration suite" failed "unknown server (debian or apr16)"
         continue
         ;;
     esac

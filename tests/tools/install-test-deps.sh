@@ -12,7 +12,7 @@ run="apache2 openssl python3"
 # chromium loads the HTML page for a screenshot; the -dev libraries build the apr16 server
 # (tests/tools/build-stack.sh).
 test="$run libgtest-dev g++ make curl util-linux procps prometheus prometheus-apache-exporter
-chromium libpcre2-dev libexpat1-dev libssl-dev zlib1g-dev tar gzip"
+chromium libpcre2-dev libpcre3-dev libexpat1-dev libssl-dev zlib1g-dev tar gzip"
 bench="$run libgtest-dev g++ make util-linux procps wrk"
 case "${1:-test}" in
 run) packages=$run ;;
