@@ -9,10 +9,11 @@ apxs=build/stack/bin/apxs
 for f in "$headers/httpd.h" "$headers/ap_config_auto.h" "$apxs"; do
     [ -e "$f" ] || { echo "missing $f: run tests/tools/build-stack.sh" >&2; exit 1; }
 done
-grep -q 'AP_SERVER_PATCHLEVEL_NUMBER 37$' "$headers/ap_release.h" || {
+if ! grep -Eq 'AP_SERVER_MINORVERSION_NUMBER +4$' "$headers/ap_release.h" ||
+    ! grep -Eq 'AP_SERVER_PATCHLEVEL_NUMBER +37$' "$headers/ap_release.h"; then
     echo "$headers is not httpd 2.4.37's" >&2
     exit 1
-}
+fi
 apr_includes=$($("$apxs" -q APR_CONFIG) --includes --cppflags)
 # shellcheck disable=SC2046,SC2086
 gcc -fsyntax-only $("$apxs" -q CFLAGS) $("$apxs" -q EXTRA_CPPFLAGS) -I"$headers" $apr_includes \
