@@ -217,6 +217,7 @@ class Instance:
         while pid and time.time() < deadline and pid_alive(pid):
             time.sleep(0.05)
         self.wait_no_processes(timeout)
+        wait_reaped([pid] if pid else [], timeout)
 
     def processes(self):
         """pids of every process of this server's binary running this instance's config."""
@@ -238,15 +239,18 @@ class Instance:
         """What an OOM kill, a crash or systemd's stop timeout leaves: every process gone at once.
         Repeats until none is left, since the parent may fork a child while we kill."""
         self.killed = self.killed or bool(self.processes())
+        victims = set()
         deadline = time.time() + timeout
         while self.processes() and time.time() < deadline:
             for pid in self.processes():
+                victims.add(pid)
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             time.sleep(0.02)
         self.wait_no_processes()
+        wait_reaped(victims, timeout)
 
     def wait_no_processes(self, timeout=15):
         deadline = time.time() + timeout
@@ -277,6 +281,15 @@ def running_binary(pid, args):
         return os.readlink(f"/proc/{pid}/exe")
     except OSError:
         return os.path.realpath(args[0].decode(errors="replace"))
+
+
+def wait_reaped(pids, timeout):
+    """Waits until the pids are gone from /proc. A dead process is a zombie until its parent (for
+    a daemon, pid 1: build/reaper) reaps it, and httpd's "already running" check, kill(pid, 0),
+    still sees a zombie: a start right after a kill -9 could be refused without this wait."""
+    deadline = time.time() + timeout
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
+        time.sleep(0.01)
 
 
 def pid_alive(pid):
