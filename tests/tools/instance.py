@@ -235,6 +235,21 @@ class Instance:
                 found.append(int(entry))
         return found
 
+    def ready_children(self, count=1, timeout=15):
+        """pids of the children that finished starting, from mod_status's table: a prefork child
+        shows `S` until its child_init hooks (mod_semguard's among them) have run, then `_` or
+        `W`. A child killed while still `S` is one the module never saw start. Waits for `count`.
+        mod_ssl's part of the page takes its cache lock: not to be asked with that set removed."""
+        row = re.compile(r"<tr><td><b>\d+-\d+</b></td><td>(\d+)</td><td>[^<]*</td><td>(?:<b>)?([^<\s]+)")
+        deadline = time.time() + timeout
+        while True:
+            ours = set(self.processes()) - {self.parent_pid()}
+            ready = [int(pid) for pid, mode in row.findall(self.get("/server-status")[1])
+                     if mode in ("_", "W") and int(pid) in ours]
+            if len(ready) >= count or time.time() > deadline:
+                return ready
+            time.sleep(0.05)
+
     def kill9(self, timeout=15):
         """What an OOM kill, a crash or systemd's stop timeout leaves: every process gone at once.
         Repeats until none is left, since the parent may fork a child while we kill."""
