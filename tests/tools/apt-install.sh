@@ -21,7 +21,8 @@ fi
 
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
-    trap 'rm -f "$policy"' EXIT INT TERM
+    trap 'rm -f "$policy"' EXIT
+    trap 'exit 130' INT TERM
     printf '#!/bin/sh\n# mod_semguard apt-install.sh: no service starts during its apt-get run\nexit 101\n' \
         >"$policy"
     chmod 0755 "$policy"
