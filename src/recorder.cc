@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
@@ -276,10 +277,11 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
 
 void Recorder::DropVanished(const std::map<int, SemSet>& now) {
   // Carried sets that httpd removed since (pconf's sets at every restart) are no longer ours.
-  std::erase_if(recorded_, [&now](const RecordedSet& r) {
+  auto gone = [&now](const RecordedSet& r) {
     auto it = now.find(r.set.semid);
     return it == now.end() || !SameIdentity(r.set, it->second);
-  });
+  };
+  recorded_.erase(std::remove_if(recorded_.begin(), recorded_.end(), gone), recorded_.end());
 }
 
 bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
