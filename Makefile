@@ -30,7 +30,7 @@ UNIT_SRCS  := $(shell find tests/unit -name '*.cc' | sort)
 UNIT_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/unit/%.o,$(UNIT_SRCS))
 UNIT_BIN   := $(BUILD)/unit_tests
 CAPI_C_OBJ := $(BUILD)/unit/c_api_compiles_as_c.o
-UNIT_INCS  := -Isrc -Itests/unit
+UNIT_INCS  := -Isrc -Isrc/include -Itests/unit
 
 .PHONY: all deps build run test unit check-clang check-exports bench install clean help FORCE
 all: build
@@ -56,7 +56,7 @@ Q := $(if $(V),,@)
 $(BUILD)/core/%.o: src/%.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
-	$(Q)$(CXX) $(CXXFLAGS) $(DEPFLAGS) -Isrc -c $< -o $@
+	$(Q)$(CXX) $(CXXFLAGS) $(DEPFLAGS) -Isrc -Isrc/include -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
 	$(Q)rm -f $@
@@ -71,7 +71,7 @@ $(APXS_STAMP): FORCE
 $(BUILD)/mod_semguard.o: mod_semguard.c $(APXS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC_MOD) $(MOD_CFLAGS) $(DEPFLAGS) -Isrc -c $< -o $@
+	$(Q)$(CC_MOD) $(MOD_CFLAGS) $(DEPFLAGS) -Isrc/include -c $< -o $@
 
 $(EXPORTS):
 	@mkdir -p $(dir $@)
@@ -92,7 +92,7 @@ $(BUILD)/unit/%.o: tests/unit/%.cc
 $(CAPI_C_OBJ): tests/unit/c_api_compiles_as_c.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)gcc -std=c99 -Wall -Wextra -Werror -pedantic $(DEPFLAGS) -Isrc -c $< -o $@
+	$(Q)gcc -std=c99 -Wall -Wextra -Werror -pedantic $(DEPFLAGS) -Isrc/include -c $< -o $@
 
 $(UNIT_BIN): $(UNIT_OBJS) $(CAPI_C_OBJ) $(CORE_LIB)
 	@echo "  LINK  $@"
@@ -144,7 +144,7 @@ install: $(MODULE)
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)
 	@echo "  CXX   $<"
-	$(Q)$(CXX) $(CXXSTD) -O2 -Isrc -Itests/unit -o $@ $< $(CORE_LIB)
+	$(Q)$(CXX) $(CXXSTD) -O2 $(UNIT_INCS) -o $@ $< $(CORE_LIB)
 
 bench: deps build $(TOOLS) $(CLEANUP_BENCH)
 	@sh bench/run.sh

@@ -1,7 +1,7 @@
 /* mod_semguard: records the SysV semaphore sets this server creates (see README.md).
  *
  * This file is glue only: the module record, the directives, config create/merge, the hooks
- * and the trampolines into the C++ core (src/semguard.h), which holds all logic.
+ * and the trampolines into the C++ core (src/include/semguard.h), which holds all logic.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -18,7 +18,7 @@
 
 #include <unistd.h>
 
-#include "src/semguard.h"
+#include "semguard.h"
 
 module AP_MODULE_DECLARE_DATA semguard_module;
 

@@ -1,5 +1,5 @@
 // The removal rules as pure functions: each branch, and the sentence each "no" carries.
-#include "cleanup_policy.h"
+#include "cleanup/cleanup_policy.h"
 
 #include <functional>
 #include <string>
@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_process_table.h"
-#include "has_text.h"
+#include "fakes/fake_process_table.h"
+#include "support/has_text.h"
 
 namespace semguard {
 namespace {

@@ -1,6 +1,6 @@
 // The startup cleanup over an in-memory semaphore table (FakeSysV), declared processes
 // (FakeProcessTable) and, for live instances, real ledger files in a temporary directory.
-#include "cleanup.h"
+#include "cleanup/cleanup.h"
 
 #include <unistd.h>
 
@@ -10,11 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_process_table.h"
-#include "fake_sysv.h"
-#include "has_text.h"
-#include "ledger_file.h"
-#include "test_files.h"
+#include "fakes/fake_process_table.h"
+#include "fakes/fake_sysv.h"
+#include "support/has_text.h"
+#include "ledger/ledger_file.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {

@@ -1,6 +1,6 @@
 // The fake itself: the recorder tests, and later the cleanup tests, rely on it behaving like
 // the kernel where the code can tell.
-#include "fake_sysv.h"
+#include "fakes/fake_sysv.h"
 
 #include <cerrno>
 #include <string>

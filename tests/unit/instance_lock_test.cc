@@ -1,4 +1,4 @@
-#include "instance_lock.h"
+#include "os/instance_lock.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_files.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {

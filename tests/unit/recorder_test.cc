@@ -1,6 +1,6 @@
 // The recorder over an in-memory semaphore table (FakeSysV) and a real ledger file in a
 // temporary directory.
-#include "recorder.h"
+#include "module/recorder.h"
 
 #include <unistd.h>
 
@@ -10,12 +10,12 @@
 
 #include <gtest/gtest.h>
 
-#include "child_exits.h"
-#include "fake_sysv.h"
-#include "instance_lock.h"
-#include "ledger_file.h"
-#include "process_table.h"
-#include "test_files.h"
+#include "os/child_exits.h"
+#include "fakes/fake_sysv.h"
+#include "os/instance_lock.h"
+#include "ledger/ledger_file.h"
+#include "os/process_table.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {
