@@ -8,7 +8,7 @@ namespace semguard {
 
 class Status {
  public:
-  enum class Code { kOk, kInvalid, kIo, kCorrupt, kBusy, kNotFound, kInternal };
+  enum class Code { kOk, kInvalid, kIo, kCorrupt, kBusy, kNotFound };
 
   Status() = default;
   static Status Ok() { return Status(); }
@@ -17,7 +17,6 @@ class Status {
   static Status Corrupt(std::string msg) { return Status(Code::kCorrupt, std::move(msg)); }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
-  static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
   // "<context>: <strerror(err)>", keeping errno's meaning for the log reader.
   static Status FromErrno(const std::string& context, int err);
 

@@ -4,10 +4,10 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <set>
 
+#include "base/file_names.h"
 #include "ledger/ledger_file.h"
 
 namespace semguard {
@@ -15,28 +15,18 @@ namespace {
 
 std::string Describe(const SemSet& s) { return "semaphore set " + std::to_string(s.semid); }
 
-// Wall-clock boot time, from /proc/stat's btime.
-time_t BootTime() {
-  std::ifstream in("/proc/stat");
-  std::string key;
-  long long value = 0;
-  while (in >> key) {
-    if (key == "btime" && in >> value) return static_cast<time_t>(value);
-    in.ignore(1 << 20, '\n');
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string Cleanup::Started(const ProcessIdentity& owner) {
-  time_t boot = BootTime();
+  time_t boot = static_cast<time_t>(ReadBootTime());
   long ticks = sysconf(_SC_CLK_TCK);
   const std::string boot_id = ReadBootId();
   if (boot_id != "unknown" && owner.boot_id != "unknown" && owner.boot_id != boot_id) {
     return "started in an earlier boot";
   }
-  if (boot == 0 || ticks <= 0 || boot_id == "unknown" || owner.boot_id == "unknown") return "start time unknown";
+  if (boot == 0 || ticks <= 0 || boot_id == "unknown" || owner.boot_id == "unknown") {
+    return "start time unknown";
+  }
   time_t at = boot + static_cast<time_t>(owner.start_time / static_cast<uint64_t>(ticks));
   char buf[64];
   struct tm tm {};
@@ -136,12 +126,14 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
   std::set<std::string> locks;
   for (const HttpdProcess& p : live) locks.insert(p.lock_files.begin(), p.lock_files.end());
   for (const std::string& lock : locks) {
-    const std::string ledger_path = lock.substr(0, lock.size() - 5);  // drop ".lock"
+    const std::string ledger_path = LedgerPathOfLock(lock);
     Ledger ledger;
     Status st = ReadLedgerFile(ledger_path, in.ledger_owner, &ledger);
     if (!st.ok()) {
       if (lock == in.own_lock_path) continue;  // this instance's own, not written yet
-      if (scan.blocker.empty()) scan.blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
+      if (scan.blocker.empty()) {
+        scan.blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
+      }
       continue;
     }
     for (const RecordedSet& r : ledger.sets) accounted.insert(r.set.semid);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "cleanup/cleanup_input.h"
 #include "cleanup/cleanup_policy.h"
 #include "ledger/ledger_format.h"
 #include "base/log_sink.h"
@@ -18,19 +19,6 @@
 #include "os/sysv.h"
 
 namespace semguard {
-
-struct CleanupInput {
-  CleanupMode mode = CleanupMode::kOn;
-  AdoptMode adopt = AdoptMode::kReport;
-  const Ledger* previous = nullptr;  // this instance's last ledger, if it was readable
-  AdoptionShape shape{};
-  pid_t self = 0;
-  std::string self_exe;              // /proc/self/exe
-  std::string own_lock_path;         // held by this process now
-  uid_t ledger_owner = 0;            // who must own the ledgers of live instances
-  std::vector<int> own_sets;         // semids this running server records (status page's count)
-  int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
-};
 
 struct CleanupReport {
   int removed = 0;

@@ -39,7 +39,8 @@ Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, cons
                          bool last_pid_alive);
 
 // Free and abandoned: value 1, nobody waits, and the last-operation pid is visible and dead.
-// Both removal paths require it, at the decision and again right before IPC_RMID.
+// Both removal paths require it, on the reads made just before IPC_RMID, which follows them at
+// once (no second read).
 Verdict JudgeFree(const SemSet& now, bool last_pid_alive);
 
 // What httpd's own sets look like once the server set their owner: see docs/operations.md.

@@ -2,6 +2,11 @@
 
 #include <strings.h>
 
+#include <vector>
+
+#include "base/file_names.h"
+#include "ledger/ledger_file.h"
+
 namespace semguard {
 namespace {
 
@@ -61,8 +66,7 @@ Status ParseLedgerPath(std::string_view value) {
     return Status::Invalid("SemGuardLedger: '" + Printable(value) + "' names a directory; give a file name");
   }
   // Other instances recognise this one's lock ("<ledger>.lock") by that ending.
-  constexpr std::string_view kSuffix = ".ledger";
-  if (value.size() <= kSuffix.size() || value.substr(value.size() - kSuffix.size()) != kSuffix) {
+  if (value.size() <= kLedgerEnding.size() || !EndsWith(value, kLedgerEnding)) {
     return Status::Invalid("SemGuardLedger: '" + Printable(value) +
                            "' must end in .ledger, so that other instances recognise its lock");
   }
@@ -72,6 +76,89 @@ Status ParseLedgerPath(std::string_view value) {
     }
   }
   return Status::Ok();
+}
+
+namespace {
+
+using DirectiveParser = Status (*)(std::string_view value, const std::string& server_root,
+                                   Settings* settings);
+
+// The SemGuard* directives: a new one is a row here and its parser above.
+struct DirectiveRow {
+  std::string_view name;
+  DirectiveParser apply;
+};
+
+const DirectiveRow kDirectives[] = {
+    {"SemGuard",
+     [](std::string_view v, const std::string&, Settings* s) {
+       return ParseSemGuard(v, &s->enabled);
+     }},
+    {"SemGuardLedger",
+     [](std::string_view v, const std::string& root, Settings* s) {
+       Status st = ParseLedgerPath(v);
+       if (st.ok()) s->ledger_path = AbsolutePath(root, std::string(v));
+       return st;
+     }},
+    {"SemGuardCleanup",
+     [](std::string_view v, const std::string&, Settings* s) {
+       return ParseCleanupMode(v, &s->cleanup);
+     }},
+    {"SemGuardAdopt",
+     [](std::string_view v, const std::string&, Settings* s) {
+       return ParseAdoptMode(v, &s->adopt);
+     }},
+};
+
+}  // namespace
+
+Status ApplyDirective(std::string_view name, std::string_view value,
+                      const std::string& server_root, Settings* settings) {
+  for (const DirectiveRow& row : kDirectives) {
+    if (EqualsIgnoreCase(row.name, name)) return row.apply(value, server_root, settings);
+  }
+  return Status::Invalid("mod_semguard has no directive " + Printable(name));
+}
+
+std::string AbsolutePath(const std::string& base, const std::string& path) {
+  const std::string joined = !path.empty() && path[0] == '/' ? path : base + "/" + path;
+  std::vector<std::string> steps;
+  size_t at = 0;
+  while (at <= joined.size()) {
+    size_t slash = joined.find('/', at);
+    if (slash == std::string::npos) slash = joined.size();
+    std::string step = joined.substr(at, slash - at);
+    if (step == "..") {
+      if (!steps.empty()) steps.pop_back();
+    } else if (!step.empty() && step != ".") {
+      steps.push_back(step);
+    }
+    at = slash + 1;
+  }
+  std::string out;
+  for (const std::string& step : steps) out += "/" + step;
+  return out.empty() ? "/" : out;
+}
+
+std::string ConfigFileOf(int argc, const char* const* argv, const std::string& default_config,
+                         const std::string& server_root) {
+  // httpd's getopt: "-f file" or "-ffile"; the last one wins.
+  const char* found = nullptr;
+  for (int i = 1; argv != nullptr && i < argc; ++i) {
+    const char* a = argv[i];
+    if (a == nullptr || a[0] != '-' || a[1] != 'f') continue;
+    if (a[2] != '\0') {
+      found = a + 2;
+    } else if (i + 1 < argc) {
+      found = argv[++i];
+    }
+  }
+  return AbsolutePath(server_root, found != nullptr ? found : default_config);
+}
+
+std::string DefaultLedgerPath(const std::string& runtime_dir, const std::string& server_root,
+                              const std::string& config_file) {
+  return AbsolutePath(runtime_dir, DefaultLedgerName(server_root, config_file));
 }
 
 }  // namespace semguard

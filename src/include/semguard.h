@@ -1,15 +1,20 @@
 /* semguard.h: the C façade of the mod_semguard core, the only header the httpd glue includes.
  *
- * Conventions
- * - Handles are opaque. Functions taking one accept NULL and then do nothing.
+ * Conventions (every function obeys them)
+ * - Handles are opaque. A NULL handle (no recorder: SG00013 was logged) changes nothing:
+ *   sg_directive and sg_event return at once, sg_recorder_destroy ignores it, and sg_render,
+ *   which owes its caller an answer, returns SG_EINVAL with "mod_semguard is not set up in this
+ *   process".
  * - Functions that can fail return an sg_rc (SG_OK is 0) and, on failure, write a sentence
  *   naming the problem into the caller's buffer `err` of `errlen` bytes (SG_ERRLEN is enough).
- *   On success `err` is left untouched.
+ *   On success `err` is left untouched. Results go to out-parameters, never to `err`.
  * - Strings passed in are NUL-terminated and copied; nothing returned needs freeing.
  * - No C++ exception ever leaves these functions: each catches everything and reports it as
- *   SG_EINTERNAL (or, for void functions, as a tagged log line).
+ *   SG_EINTERNAL (or, for void functions, as the tagged log line SG00012).
  * - Log lines reach the glue through the sg_log_fn given at creation, with httpd's levels
  *   (0 emerg ... 7 debug) and the "SGnnnnn: " tag already in the text.
+ * - The façade grows by values, not by functions: a new directive is a name for sg_directive,
+ *   a new hook an sg_event, a new view an sg_view.
  */
 #ifndef SEMGUARD_H
 #define SEMGUARD_H
@@ -39,78 +44,72 @@ typedef enum {
 } sg_rc;
 
 typedef void (*sg_log_fn)(void *baton, int level, const char *line);
-
-/* ---- Directive values: pure parsers, one per directive. ---- */
-SG_API sg_rc sg_parse_semguard(const char *value, int *enabled, char *err, size_t errlen);
-SG_API sg_rc sg_parse_ledger_path(const char *value, char *err, size_t errlen);
-/* SemGuardCleanup On|Report|Off -> SG_CLEANUP_*; SemGuardAdopt Off|Report|Remove -> SG_ADOPT_*. */
-enum { SG_CLEANUP_ON = 0, SG_CLEANUP_REPORT = 1, SG_CLEANUP_OFF = 2 };
-enum { SG_ADOPT_OFF = 0, SG_ADOPT_REPORT = 1, SG_ADOPT_REMOVE = 2 };
-SG_API sg_rc sg_parse_cleanup(const char *value, int *mode, char *err, size_t errlen);
-SG_API sg_rc sg_parse_adopt(const char *value, int *mode, char *err, size_t errlen);
-
-/* The -f argument in httpd's command line, or NULL when there is none. */
-SG_API const char *sg_config_file_from_argv(int argc, const char *const *argv);
-/* The default ledger file name (no directory) for this ServerRoot and config file. */
-SG_API sg_rc sg_default_ledger_name(const char *server_root, const char *config_file,
-                                    char *out, size_t outlen);
+typedef void (*sg_write_fn)(void *baton, const char *data, size_t len);
 
 /* ---- Retained memory: the glue allocates sg_retained_size() zeroed bytes once per server
  * lifetime (ap_retained_data_create) and passes them to every recorder. ---- */
 SG_API size_t sg_retained_size(void);
 
-/* ---- The recorder, one per configuration pass. ---- */
+/* ---- The recorder, one per configuration pass (created in pre_config, destroyed with
+ * pconf). ---- */
 typedef struct sg_recorder sg_recorder;
 
-/* httpd's ap_state_query(AP_SQ_MAIN_STATE / AP_SQ_RUN_MODE) values, passed through. */
+/* What httpd knows at pre_config, passed through as plain values. */
 typedef struct {
-    int main_state;
-    int run_mode;
-    long generation;
-    const char *server_root;
-    const char *config_file;
+    int main_state;               /* ap_state_query(AP_SQ_MAIN_STATE) */
+    int run_mode;                 /* ap_state_query(AP_SQ_RUN_MODE) */
+    long generation;              /* ap_state_query(AP_SQ_CONFIG_GEN) */
+    const char *server_root;      /* ap_server_root */
+    int argc;                     /* httpd's command line, for its -f */
+    const char *const *argv;
+    const char *default_config;   /* SERVER_CONFIG_FILE, used without -f */
     const char *apr_default_lock; /* apr_proc_mutex_defname() */
 } sg_process_info;
-
-typedef enum {
-    SG_CP_OPEN_LOGS_FIRST = 0,
-    SG_CP_OPEN_LOGS_AFTER_MPM,
-    SG_CP_OPEN_LOGS_LAST,
-    SG_CP_POST_CONFIG_FIRST,
-    SG_CP_POST_CONFIG_BEFORE_SSL,
-    SG_CP_POST_CONFIG_AFTER_SSL,
-    SG_CP_POST_CONFIG_LAST
-} sg_checkpoint;
 
 SG_API sg_rc sg_recorder_create(const sg_process_info *info, void *retained, sg_log_fn log,
                                 void *baton, sg_recorder **out, char *err, size_t errlen);
 SG_API void sg_recorder_destroy(sg_recorder *rec);
-/* pre_config */
-SG_API void sg_recorder_first_snapshot(sg_recorder *rec);
-/* check_config: the directives' values. */
+
+/* ---- Directives: SemGuard, SemGuardLedger, SemGuardCleanup, SemGuardAdopt. The core parses
+ * the value and keeps it for this pass; a bad value returns SG_EINVAL and the sentence httpd
+ * shows. The defaults and the default ledger path are the core's too. ---- */
+SG_API sg_rc sg_directive(sg_recorder *rec, const char *name, const char *value, char *err,
+                          size_t errlen);
+
+/* ---- The lifecycle: one call per hook. ---- */
+typedef enum {
+    SG_EV_PRE_CONFIG = 0,          /* the first snapshot of the table */
+    SG_EV_CHECK_CONFIG,            /* the directives are final: load the ledger */
+    SG_EV_OPEN_LOGS_FIRST,         /* the checkpoints, in hook order */
+    SG_EV_OPEN_LOGS_AFTER_MPM,
+    SG_EV_OPEN_LOGS_LAST,
+    SG_EV_POST_CONFIG_FIRST,
+    SG_EV_POST_CONFIG_BEFORE_SSL,
+    SG_EV_POST_CONFIG_AFTER_SSL,
+    SG_EV_POST_CONFIG_LAST,
+    SG_EV_CHILD_INIT,              /* in the child, after fork */
+    SG_EV_CHILD_EXITING_CLEANLY,   /* in the child, from pchild's cleanup */
+    SG_EV_CHILD_EXITED,            /* in the parent, child_status(MPM_CHILD_EXITED) */
+    SG_EV_MONITOR                  /* in the parent, about every 10 s */
+} sg_event_kind;
+
 typedef struct {
-    int enabled;             /* SemGuard */
-    const char *ledger_path; /* SemGuardLedger or the default, absolute */
-    int cleanup;             /* SG_CLEANUP_* */
-    int adopt;               /* SG_ADOPT_* */
-    long user;               /* User and Group, as numbers */
-    long group;
-} sg_policy;
-SG_API void sg_recorder_configure(sg_recorder *rec, const sg_policy *policy);
-/* open_logs / post_config; modules_between: source file names of the hooks that ran since the
- * previous checkpoint. */
-SG_API void sg_recorder_checkpoint(sg_recorder *rec, sg_checkpoint cp,
-                                   const char *const *modules_between, size_t n_modules);
-/* child_init, the child's clean exit, and child_status(MPM_CHILD_EXITED) in the parent. */
-SG_API void sg_recorder_child_started(sg_recorder *rec, long pid);
-SG_API void sg_recorder_child_exiting_cleanly(sg_recorder *rec, long pid);
-SG_API void sg_recorder_child_exited(sg_recorder *rec, long pid);
+    long pid;                             /* the child, for the SG_EV_CHILD_* events */
+    long user, group;                     /* User and Group, for SG_EV_CHECK_CONFIG */
+    const char *runtime_dir;              /* ap_runtime_dir_relative(p, ""), for the same */
+    const char *const *modules_between;   /* checkpoints: source file names of the hooks */
+    size_t n_modules;                     /* that ran since the previous checkpoint */
+} sg_event_info;
 
-/* The parent's monitor hook (about every 10 s): refreshes the counts the status page shows. */
-SG_API void sg_recorder_monitor(sg_recorder *rec);
+/* `info` may be NULL when the event needs none of it. */
+SG_API void sg_event(sg_recorder *rec, sg_event_kind event, const sg_event_info *info);
 
-/* ---- The status page (/semguard-status) and its section in mod_status. ---- */
-typedef void (*sg_write_fn)(void *baton, const char *data, size_t len);
+/* ---- Views: the status page (/semguard-status) and its section in mod_status. ---- */
+typedef enum {
+    SG_VIEW_PAGE = 0,     /* the page for the query string `args` (NULL for none) */
+    SG_VIEW_STATUS_HTML,  /* mod_status's HTML section */
+    SG_VIEW_STATUS_AUTO   /* mod_status's ?auto: "SemGuard..." Key: Value lines */
+} sg_view;
 
 typedef struct {
     int http_status;          /* 200, or 400 for a query it refuses */
@@ -118,13 +117,10 @@ typedef struct {
     int refresh;              /* seconds for a Refresh header; 0 for none */
 } sg_page_info;
 
-/* Renders the page for the query string `args` (NULL for none). *info is complete before the
- * first call of `write`, so the writer can send headers on its first call. */
-SG_API sg_rc sg_status_page(sg_recorder *rec, const char *args, sg_page_info *info,
-                            sg_write_fn write, void *baton, char *err, size_t errlen);
-/* mod_status's status_hook: "SemGuard..." Key: Value lines for ?auto, else an HTML section. */
-SG_API sg_rc sg_status_section(sg_recorder *rec, int short_report, sg_write_fn write,
-                               void *baton, char *err, size_t errlen);
+/* Renders `view`. *info (may be NULL) is complete before the first call of `write`, so the
+ * writer can send headers on its first call. */
+SG_API sg_rc sg_render(sg_recorder *rec, sg_view view, const char *args, sg_page_info *info,
+                       sg_write_fn write, void *baton, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

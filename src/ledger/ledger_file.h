@@ -1,4 +1,5 @@
-// The ledger on disk: refuse anything suspicious on read, replace atomically on write.
+// The ledger on disk: refuse anything suspicious on read, replace atomically on write. Through
+// the FileSystem seam, so a test can make any step fail.
 #pragma once
 
 #include <sys/types.h>
@@ -6,8 +7,9 @@
 #include <cstdint>
 #include <string>
 
-#include "ledger/ledger_format.h"
 #include "base/status.h"
+#include "ledger/ledger_format.h"
+#include "os/file_system.h"
 
 namespace semguard {
 
@@ -18,11 +20,12 @@ inline constexpr size_t kLedgerMaxBytes = 1 << 20;
 // `expected_owner`, a group- or world-writable file, one over kLedgerMaxBytes, and anything
 // DecodeLedger rejects. `crc_out`, when given, receives the checksum of the whole file.
 Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out,
-                      uint32_t* crc_out = nullptr);
+                      uint32_t* crc_out = nullptr, FileSystem& files = RealFileSystem());
 
-// Writes `path` + ".tmp" (mode 0600, never through a symlink), fsyncs it, renames it over `path`
-// and fsyncs the directory. `crc_out` receives the checksum of what was written.
-Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out = nullptr);
+// Replaces `path` atomically (FileSystem::ReplaceFile). `crc_out` receives the checksum of what
+// was written.
+Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out = nullptr,
+                       FileSystem& files = RealFileSystem());
 
 // The default ledger file name for an instance: distinct for every ServerRoot + config file pair.
 std::string DefaultLedgerName(const std::string& server_root, const std::string& config_file);

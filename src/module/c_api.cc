@@ -2,37 +2,39 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 #include <exception>
 #include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ledger/ledger_file.h"
+#include "config/settings.h"
 #include "module/recorder.h"
 #include "module/retained.h"
-#include "semguard.h"
-#include "config/settings.h"
+#include "os/proc_files.h"
 #include "page/page_query.h"
 #include "page/render.h"
-#include "os/sysv.h"
+#include "semguard.h"
 
 using semguard::Status;
 
 struct sg_recorder {
   semguard::LogSink log;
+  semguard::Settings directives;  // as this pass's directives set them, defaults elsewhere
+  std::string server_root;
+  std::string config_file;
   semguard::Recorder recorder;
 };
 
 namespace {
 
-static_assert(static_cast<int>(semguard::CleanupMode::kOn) == SG_CLEANUP_ON &&
-              static_cast<int>(semguard::CleanupMode::kReport) == SG_CLEANUP_REPORT &&
-              static_cast<int>(semguard::CleanupMode::kOff) == SG_CLEANUP_OFF);
-static_assert(static_cast<int>(semguard::AdoptMode::kOff) == SG_ADOPT_OFF &&
-              static_cast<int>(semguard::AdoptMode::kReport) == SG_ADOPT_REPORT &&
-              static_cast<int>(semguard::AdoptMode::kRemove) == SG_ADOPT_REMOVE);
+// The façade's event numbers are the core's checkpoints, offset by the two config events.
+static_assert(SG_EV_OPEN_LOGS_FIRST - SG_EV_OPEN_LOGS_FIRST ==
+                  static_cast<int>(semguard::Checkpoint::kOpenLogsFirst) &&
+              SG_EV_POST_CONFIG_LAST - SG_EV_OPEN_LOGS_FIRST ==
+                  static_cast<int>(semguard::Checkpoint::kPostConfigLast));
+
+const char kNotSetUp[] = "mod_semguard is not set up in this process";
 
 void CopyMessage(const std::string& message, char* err, size_t errlen) {
   if (err != nullptr && errlen > 0) std::snprintf(err, errlen, "%s", message.c_str());
@@ -64,73 +66,77 @@ sg_rc Fenced(const char* where, char* err, size_t errlen, Body body) {
   return SG_EINTERNAL;
 }
 
-// For void calls on a recorder: a caught exception becomes a log line.
-template <typename Body>
-void FencedVoid(sg_recorder* rec, const char* where, Body body) {
-  if (rec == nullptr) return;
-  char err[SG_ERRLEN] = "";
-  if (Fenced(where, err, sizeof(err), [&] { body(rec->recorder); return SG_OK; }) != SG_OK) {
-    rec->log.Log(semguard::Level::kError, "SG00012", err);
+std::string OrEmpty(const char* s) { return s != nullptr ? s : ""; }
+
+std::vector<std::string_view> ModulesBetween(const sg_event_info* info) {
+  std::vector<std::string_view> names;
+  if (info == nullptr || info->modules_between == nullptr) return names;
+  for (size_t i = 0; i < info->n_modules; ++i) {
+    if (info->modules_between[i] != nullptr) names.emplace_back(info->modules_between[i]);
   }
+  return names;
+}
+
+// check_config: the directives are final; fill in what they left to the defaults.
+void Configure(sg_recorder* rec, const sg_event_info* info) {
+  semguard::Settings settings = rec->directives;
+  if (info != nullptr) {
+    settings.user = static_cast<uid_t>(info->user);
+    settings.group = static_cast<gid_t>(info->group);
+  }
+  if (settings.ledger_path.empty()) {
+    const std::string runtime_dir = info != nullptr ? OrEmpty(info->runtime_dir) : "";
+    if (runtime_dir.empty()) {
+      rec->log.Log(semguard::Level::kError, "SG00014",
+                   "httpd's runtime directory (DefaultRuntimeDir) is unknown, so the default "
+                   "ledger path is too; mod_semguard is off");
+      settings.enabled = false;
+    } else {
+      settings.ledger_path =
+          semguard::DefaultLedgerPath(runtime_dir, rec->server_root, rec->config_file);
+    }
+  }
+  rec->recorder.Configure(settings);
+}
+
+void Dispatch(sg_recorder* rec, sg_event_kind event, const sg_event_info* info) {
+  semguard::Recorder& r = rec->recorder;
+  const pid_t pid = info != nullptr ? static_cast<pid_t>(info->pid) : 0;
+  switch (event) {
+    case SG_EV_PRE_CONFIG: r.TakeFirstSnapshot(); return;
+    case SG_EV_CHECK_CONFIG: Configure(rec, info); return;
+    case SG_EV_CHILD_INIT: r.ChildStarted(pid); return;
+    case SG_EV_CHILD_EXITING_CLEANLY: r.ChildExitingCleanly(pid); return;
+    case SG_EV_CHILD_EXITED: r.ChildExited(pid); return;
+    case SG_EV_MONITOR: r.Monitor(); return;
+    default: break;
+  }
+  if (event >= SG_EV_OPEN_LOGS_FIRST && event <= SG_EV_POST_CONFIG_LAST) {
+    r.AtCheckpoint(static_cast<semguard::Checkpoint>(event - SG_EV_OPEN_LOGS_FIRST),
+                   ModulesBetween(info));
+  }
+}
+
+std::string RenderView(sg_recorder* rec, sg_view view, const char* args, sg_page_info* info) {
+  if (view == SG_VIEW_STATUS_HTML) {
+    return semguard::RenderHtml(rec->recorder.BuildPageModel(), false, 0);
+  }
+  if (view == SG_VIEW_STATUS_AUTO) {
+    return semguard::RenderAuto(rec->recorder.BuildPageModel(), "SemGuard");
+  }
+  semguard::PageQuery query;
+  Status st = semguard::ParsePageQuery(OrEmpty(args), &query);
+  if (!st.ok()) {
+    if (info != nullptr) *info = {400, "text/plain; charset=utf-8", 0};
+    return st.message() + "\n";
+  }
+  if (info != nullptr) *info = {200, semguard::ContentType(query.format), query.refresh};
+  return semguard::Render(query.format, rec->recorder.BuildPageModel(), query.refresh);
 }
 
 }  // namespace
 
 extern "C" {
-
-sg_rc sg_parse_semguard(const char* value, int* enabled, char* err, size_t errlen) {
-  return Fenced("sg_parse_semguard", err, errlen, [&] {
-    bool on = true;
-    sg_rc rc = ToRc(semguard::ParseSemGuard(value ? value : "", &on), err, errlen);
-    if (rc == SG_OK) *enabled = on ? 1 : 0;
-    return rc;
-  });
-}
-
-sg_rc sg_parse_cleanup(const char* value, int* mode, char* err, size_t errlen) {
-  return Fenced("sg_parse_cleanup", err, errlen, [&] {
-    semguard::CleanupMode m = semguard::CleanupMode::kOn;
-    sg_rc rc = ToRc(semguard::ParseCleanupMode(value ? value : "", &m), err, errlen);
-    if (rc == SG_OK) *mode = static_cast<int>(m);
-    return rc;
-  });
-}
-
-sg_rc sg_parse_adopt(const char* value, int* mode, char* err, size_t errlen) {
-  return Fenced("sg_parse_adopt", err, errlen, [&] {
-    semguard::AdoptMode m = semguard::AdoptMode::kReport;
-    sg_rc rc = ToRc(semguard::ParseAdoptMode(value ? value : "", &m), err, errlen);
-    if (rc == SG_OK) *mode = static_cast<int>(m);
-    return rc;
-  });
-}
-
-sg_rc sg_parse_ledger_path(const char* value, char* err, size_t errlen) {
-  return Fenced("sg_parse_ledger_path", err, errlen,
-                [&] { return ToRc(semguard::ParseLedgerPath(value ? value : ""), err, errlen); });
-}
-
-const char* sg_config_file_from_argv(int argc, const char* const* argv) {
-  // httpd's getopt: "-f file" or "-ffile"; the last one wins. Nothing here can throw.
-  const char* found = nullptr;
-  for (int i = 1; argv != nullptr && i < argc; ++i) {
-    const char* a = argv[i];
-    if (a == nullptr || a[0] != '-' || a[1] != 'f') continue;
-    if (a[2] != '\0') found = a + 2;
-    else if (i + 1 < argc) found = argv[++i];
-  }
-  return found;
-}
-
-sg_rc sg_default_ledger_name(const char* server_root, const char* config_file, char* out,
-                             size_t outlen) {
-  return Fenced("sg_default_ledger_name", out, outlen, [&] {
-    CopyMessage(semguard::DefaultLedgerName(server_root ? server_root : "",
-                                            config_file ? config_file : ""),
-                out, outlen);
-    return SG_OK;
-  });
-}
 
 size_t sg_retained_size(void) { return sizeof(semguard::Retained); }
 
@@ -141,113 +147,62 @@ sg_rc sg_recorder_create(const sg_process_info* info, void* retained, sg_log_fn 
       CopyMessage("sg_recorder_create: a required argument is NULL", err, errlen);
       return SG_EINVAL;
     }
+    auto* kept = static_cast<semguard::Retained*>(retained);
+    if (!semguard::InitRetained(kept)) {
+      CopyMessage("the retained data was made by another version of mod_semguard (a graceful "
+                  "restart into an upgraded module?); this server runs unguarded until it is "
+                  "stopped and started",
+                  err, errlen);
+      return SG_EINVAL;
+    }
     semguard::Environment env;
     env.main_state = static_cast<semguard::MainState>(info->main_state);
     env.run_mode = static_cast<semguard::RunMode>(info->run_mode);
     env.generation = info->generation;
     env.euid = geteuid();
-    env.server_root = info->server_root ? info->server_root : "";
-    env.config_file = info->config_file ? info->config_file : "";
+    env.exe = semguard::ReadLinkTarget("/proc/self/exe");
+    env.server_root = OrEmpty(info->server_root);
+    env.config_file = semguard::ConfigFileOf(info->argc, info->argv,
+                                             OrEmpty(info->default_config), env.server_root);
     env.apr_default_lock = info->apr_default_lock ? info->apr_default_lock : "unknown";
     semguard::LogSink sink(log, baton);
-    *out = new sg_recorder{sink, semguard::Recorder(std::move(env),
-                                                    static_cast<semguard::Retained*>(retained),
-                                                    &semguard::RealSysV(), sink)};
+    const std::string root = env.server_root, config = env.config_file;
+    *out = new sg_recorder{sink, semguard::Settings{}, root, config,
+                           semguard::Recorder(std::move(env), kept, sink)};
     return SG_OK;
   });
 }
 
 void sg_recorder_destroy(sg_recorder* rec) { delete rec; }
 
-void sg_recorder_first_snapshot(sg_recorder* rec) {
-  FencedVoid(rec, "sg_recorder_first_snapshot", [](semguard::Recorder& r) { r.TakeFirstSnapshot(); });
-}
-
-void sg_recorder_configure(sg_recorder* rec, const sg_policy* policy) {
-  if (policy == nullptr) return;
-  FencedVoid(rec, "sg_recorder_configure", [&](semguard::Recorder& r) {
-    semguard::Settings settings;
-    settings.enabled = policy->enabled != 0;
-    // Anything out of range keeps the directive's default.
-    if (policy->cleanup >= SG_CLEANUP_ON && policy->cleanup <= SG_CLEANUP_OFF) {
-      settings.cleanup = static_cast<semguard::CleanupMode>(policy->cleanup);
-    }
-    if (policy->adopt >= SG_ADOPT_OFF && policy->adopt <= SG_ADOPT_REMOVE) {
-      settings.adopt = static_cast<semguard::AdoptMode>(policy->adopt);
-    }
-    settings.user = static_cast<uid_t>(policy->user);
-    settings.group = static_cast<gid_t>(policy->group);
-    r.Configure(settings, policy->ledger_path ? policy->ledger_path : "");
+sg_rc sg_directive(sg_recorder* rec, const char* name, const char* value, char* err,
+                   size_t errlen) {
+  if (rec == nullptr) return SG_OK;
+  return Fenced("sg_directive", err, errlen, [&] {
+    return ToRc(semguard::ApplyDirective(OrEmpty(name), OrEmpty(value), rec->server_root,
+                                         &rec->directives),
+                err, errlen);
   });
 }
 
-void sg_recorder_checkpoint(sg_recorder* rec, sg_checkpoint cp, const char* const* modules_between,
-                            size_t n_modules) {
-  FencedVoid(rec, "sg_recorder_checkpoint", [&](semguard::Recorder& r) {
-    std::vector<std::string_view> names;
-    for (size_t i = 0; modules_between != nullptr && i < n_modules; ++i) {
-      if (modules_between[i] != nullptr) names.emplace_back(modules_between[i]);
-    }
-    r.AtCheckpoint(static_cast<semguard::Checkpoint>(cp), names);
-  });
-}
-
-void sg_recorder_child_started(sg_recorder* rec, long pid) {
-  FencedVoid(rec, "sg_recorder_child_started",
-             [pid](semguard::Recorder& r) { r.ChildStarted(static_cast<pid_t>(pid)); });
-}
-
-void sg_recorder_child_exiting_cleanly(sg_recorder* rec, long pid) {
-  FencedVoid(rec, "sg_recorder_child_exiting_cleanly",
-             [pid](semguard::Recorder& r) { r.ChildExitingCleanly(static_cast<pid_t>(pid)); });
-}
-
-void sg_recorder_child_exited(sg_recorder* rec, long pid) {
-  FencedVoid(rec, "sg_recorder_child_exited",
-             [pid](semguard::Recorder& r) { r.ChildExited(static_cast<pid_t>(pid)); });
-}
-
-void sg_recorder_monitor(sg_recorder* rec) {
-  FencedVoid(rec, "sg_recorder_monitor", [](semguard::Recorder& r) { r.Monitor(); });
-}
-
-sg_rc sg_status_page(sg_recorder* rec, const char* args, sg_page_info* info, sg_write_fn write,
-                     void* baton, char* err, size_t errlen) {
-  return Fenced("sg_status_page", err, errlen, [&] {
-    if (rec == nullptr || info == nullptr || write == nullptr) {
-      CopyMessage("mod_semguard is not set up in this process", err, errlen);
-      return SG_EINVAL;
-    }
-    semguard::PageQuery query;
-    Status st = semguard::ParsePageQuery(args ? args : "", &query);
-    std::string body;
-    if (!st.ok()) {
-      *info = {400, "text/plain; charset=utf-8", 0};
-      body = st.message() + "\n";
-    } else {
-      semguard::PageModel m = rec->recorder.BuildPageModel(static_cast<int64_t>(time(nullptr)));
-      *info = {200, semguard::ContentType(query.format), query.refresh};
-      switch (query.format) {
-        case semguard::PageFormat::kAuto: body = semguard::RenderAuto(m); break;
-        case semguard::PageFormat::kJson: body = semguard::RenderJson(m); break;
-        case semguard::PageFormat::kPrometheus: body = semguard::RenderPrometheus(m); break;
-        case semguard::PageFormat::kHtml: body = semguard::RenderHtml(m, true, query.refresh); break;
-      }
-    }
-    write(baton, body.data(), body.size());
+void sg_event(sg_recorder* rec, sg_event_kind event, const sg_event_info* info) {
+  if (rec == nullptr) return;
+  char err[SG_ERRLEN] = "";
+  sg_rc rc = Fenced("sg_event", err, sizeof(err), [&] {
+    Dispatch(rec, event, info);
     return SG_OK;
   });
+  if (rc != SG_OK) rec->log.Log(semguard::Level::kError, "SG00012", err);
 }
 
-sg_rc sg_status_section(sg_recorder* rec, int short_report, sg_write_fn write, void* baton,
-                        char* err, size_t errlen) {
-  return Fenced("sg_status_section", err, errlen, [&] {
+sg_rc sg_render(sg_recorder* rec, sg_view view, const char* args, sg_page_info* info,
+                sg_write_fn write, void* baton, char* err, size_t errlen) {
+  return Fenced("sg_render", err, errlen, [&] {
     if (rec == nullptr || write == nullptr) {
-      CopyMessage("mod_semguard is not set up in this process", err, errlen);
+      CopyMessage(kNotSetUp, err, errlen);
       return SG_EINVAL;
     }
-    semguard::PageModel m = rec->recorder.BuildPageModel(static_cast<int64_t>(time(nullptr)));
-    std::string body = short_report ? semguard::RenderAuto(m, "SemGuard") : semguard::RenderHtml(m, false, 0);
+    const std::string body = RenderView(rec, view, args, info);
     write(baton, body.data(), body.size());
     return SG_OK;
   });

@@ -2,15 +2,12 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <ctime>
+#include <iterator>
 #include <utility>
 
-#include "os/instance_lock.h"
-#include "ledger/ledger_file.h"
-#include "os/proc_identity.h"
+#include "cleanup/busy_lock.h"
+#include "os/child_exits.h"
 #include "page/page_builder.h"
 
 namespace semguard {
@@ -24,25 +21,30 @@ std::string CountByType(const std::vector<RecordedSet>& sets) {
   std::map<std::string, int> counts;
   for (const RecordedSet& r : sets) ++counts[r.type];
   std::string out;
-  for (const auto& [type, n] : counts) out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
+  for (const auto& [type, n] : counts) {
+    out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
+  }
   return out;
+}
+
+// Before core's open_logs, lines go to stderr: the terminal in the first pass, /dev/null in the
+// freshly detached daemon (generation 1). From generation 2 on, stderr is the ErrorLog.
+bool KeepsEarlyLines(const Environment& env) {
+  return env.main_state == MainState::kCreatePreConfig || env.generation == 1;
 }
 
 }  // namespace
 
-Recorder::Recorder(Environment env, Retained* retained, SysV* sysv, LogSink log, ProcessTable* procs)
-    : env_(std::move(env)), retained_(retained), sysv_(sysv), log_(log),
-      real_procs_(env_.proc_root), procs_(procs != nullptr ? procs : &real_procs_) {
+Recorder::Recorder(Environment env, Retained* retained, LogSink log, Seams seams)
+    : env_(std::move(env)),
+      retained_(retained),
+      sysv_(seams.sysv != nullptr ? seams.sysv : &RealSysV()),
+      procs_(seams.procs != nullptr ? seams.procs : &RealProcessTable()),
+      clock_(seams.clock != nullptr ? seams.clock : &RealClock()),
+      log_(log, KeepsEarlyLines(env_)),
+      lock_(&retained->lock, seams.files != nullptr ? *seams.files : RealFileSystem()),
+      store_(env_.euid, seams.files != nullptr ? *seams.files : RealFileSystem()) {
   InitRetained(retained_);
-}
-
-void Recorder::Log(Level level, const char* tag, const std::string& message) {
-  log_.Log(level, tag, message);
-  // Before core's open_logs, lines go to stderr: the terminal in the first pass, /dev/null in
-  // the freshly detached daemon (generation 1). From generation 2 on, stderr is the ErrorLog.
-  if (!error_log_open_ && (env_.main_state == MainState::kCreatePreConfig || env_.generation == 1)) {
-    early_lines_.emplace_back(level, std::string(tag) + "\t" + message);
-  }
 }
 
 pid_t Recorder::SelfPid() const { return env_.pid > 0 ? env_.pid : getpid(); }
@@ -60,91 +62,54 @@ void Recorder::TakeFirstSnapshot() {
   ScanTable(&snapshot_);
 }
 
-void Recorder::Configure(Settings settings, std::string ledger_path) {
+void Recorder::Configure(Settings settings) {
   settings_ = std::move(settings);
-  settings_.ledger_path = std::move(ledger_path);
   // Turned off by a restart: let another instance (or a later On) take this ledger. Only a
   // running server ever holds the lock, so -t and -k processes never get here with one.
-  if (!settings_.enabled && retained_->lock_fd >= 0) {
-    close(retained_->lock_fd);
-    retained_->lock_fd = -1;
-  }
+  if (!settings_.enabled) lock_.Release();
   if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
   // A restart that changed SemGuardLedger: what this server recorded is still at the old path.
   std::string read_from = settings_.ledger_path;
-  if (retained_->lock_fd >= 0 && retained_->ledger_written) {
-    const std::string held(retained_->lock_path);
-    const std::string held_ledger = held.substr(0, held.size() - std::string(".lock").size());
-    if (held_ledger != settings_.ledger_path) read_from = moved_from_ = held_ledger;
+  if (lock_.held() && retained_->ledger_written && lock_.HeldLedger() != read_from) {
+    read_from = moved_from_ = lock_.HeldLedger();
   }
-  uint32_t crc = 0;
-  loaded_from_ = read_from;
-  load_status_ = ReadLedgerFile(read_from, env_.euid, &loaded_, &crc);
-  loaded_is_ours_ = load_status_.ok() && retained_->ledger_written && crc == retained_->ledger_crc;
+  loaded_ = store_.Load(read_from);
+  loaded_is_ours_ = loaded_.status.ok() && retained_->ledger_written &&
+                    loaded_.crc == retained_->ledger_crc;
   // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
-  if (loaded_is_ours_) recorded_ = loaded_.sets;
+  if (loaded_is_ours_) recorded_ = loaded_.ledger.sets;
 }
 
 bool Recorder::TakeLock() {
-  const std::string lock_path = settings_.ledger_path + ".lock";
-  if (retained_->lock_fd >= 0 && lock_path == retained_->lock_path) return true;
-  if (retained_->lock_fd >= 0) {  // SemGuardLedger changed on restart: move the lock along
-    close(retained_->lock_fd);
-    retained_->lock_fd = -1;
-  }
-  int fd = -1;
-  Status st = AcquireInstanceLock(lock_path, &fd);
-  if (!st.ok()) {
-    const std::string why = st.code() == Status::Code::kBusy ? PreviousRunStillAlive() : "";
-    Log(Level::kError, "SG00001", st.message() + "; this process records and removes no semaphore sets" + why);
-    return false;
-  }
-  retained_->lock_fd = fd;
-  std::snprintf(retained_->lock_path, sizeof(retained_->lock_path), "%s", lock_path.c_str());
-  return true;
+  Status st = lock_.Take(settings_.ledger_path);
+  if (st.ok()) return true;
+  const std::string why = st.code() == Status::Code::kBusy
+                              ? ExplainBusyLock(loaded_.status.ok() ? &loaded_.ledger : nullptr,
+                                                *procs_)
+                              : "";
+  log_.Log(Level::kError, "SG00001",
+           st.message() + "; this process records and removes no semaphore sets" + why);
+  return false;
 }
 
-std::string Recorder::PreviousRunStillAlive() {
-  const std::string generic = " (is the same configuration already running?)";
-  if (!load_status_.ok()) return generic;
-  const ProcessIdentity& owner = loaded_.owner.process;
-  ProcessIdentity now;
-  if (procs_->Alive(owner.pid) && procs_->Identity(owner.pid, &now).ok() &&
-      !JudgeOwner(owner, true, Status::Ok(), now).dead) {
-    return ". The server that wrote the ledger, pid " + std::to_string(owner.pid) +
-           ", is running: is this a second start of it?";
-  }
-  // A killed parent's children live on as orphans in its session, holding the lock.
-  std::string pids;
-  for (pid_t p : procs_->SessionMembers(owner.pid)) pids += (pids.empty() ? "" : " ") + std::to_string(p);
-  if (pids.empty()) return generic;
-  return ". Processes of the previous run (pid " + std::to_string(owner.pid) +
-         ") are still alive: " + pids + " (orphaned children of a killed parent?); stop them and "
-         "start again";
+// Only this instance's previous run, never a ledger this server wrote itself.
+const Ledger* Recorder::PreviousRun() const {
+  return loaded_.status.ok() && !loaded_is_ours_ ? &loaded_.ledger : nullptr;
 }
 
-CleanupInput Recorder::MakeCleanupInput() const {
-  CleanupInput in;
-  in.mode = settings_.cleanup;
-  in.adopt = settings_.adopt;
-  // Only this instance's previous run, never a ledger this server wrote itself.
-  in.previous = load_status_.ok() && !loaded_is_ours_ ? &loaded_ : nullptr;
-  in.shape = AdoptionShape{env_.euid, settings_.user, settings_.group};
-  in.self = SelfPid();
-  char exe[4096];
-  ssize_t n = readlink((env_.proc_root + "/self/exe").c_str(), exe, sizeof(exe) - 1);
-  in.self_exe = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "";
-  in.own_lock_path = settings_.ledger_path + ".lock";
-  in.ledger_owner = env_.euid;
-  in.sets_per_run = in.previous != nullptr ? static_cast<int>(in.previous->sets.size()) : 0;
-  return in;
+CleanupInput Recorder::MakeInput(const Ledger* previous) const {
+  CleanupCaller caller;
+  caller.pid = SelfPid();
+  caller.exe = env_.exe;
+  caller.starter = env_.euid;
+  return MakeCleanupInput(settings_, previous, caller);
 }
 
 void Recorder::CleanUpPreviousRun() {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
-    Log(level, tag, msg);
+    log_.Log(level, tag, msg);
   });
-  KeepStartupRecord(cleanup.Run(MakeCleanupInput()));
+  KeepStartupRecord(cleanup.Run(MakeInput(PreviousRun())));
 }
 
 void Recorder::KeepStartupRecord(const CleanupReport& report) {
@@ -157,7 +122,7 @@ void Recorder::KeepStartupRecord(const CleanupReport& report) {
   r.adopted = report.adopted;
   r.millis = report.millis;
   r.previous_owner = report.previous_owner;
-  r.at = static_cast<int64_t>(time(nullptr));
+  r.at = clock_->Now();
   for (const auto& [semid, reason] : report.skips) {
     if (r.n_skips == static_cast<int>(std::size(r.skips))) break;
     r.skips[r.n_skips].semid = semid;
@@ -167,17 +132,16 @@ void Recorder::KeepStartupRecord(const CleanupReport& report) {
 }
 
 void Recorder::Monitor() {
-  if (!settings_.enabled || retained_->lock_fd < 0 || retained_->child_area == nullptr) return;
-  CleanupInput in = MakeCleanupInput();
-  in.previous = nullptr;
+  if (!settings_.enabled || !lock_.held() || retained_->child_area == nullptr) return;
+  CleanupInput in = MakeInput(nullptr);
   for (const RecordedSet& r : recorded_) in.own_sets.push_back(r.set.semid);
   Cleanup counter(sysv_, procs_, [](Level, const char*, const std::string&) {});
   SharedCounters& c = ChildExits(retained_->child_area).counters();
   c.leaked_sets.store(counter.FindAdoptionCandidates(in).candidates);
-  c.leaked_at.store(static_cast<int64_t>(time(nullptr)));
+  c.leaked_at.store(clock_->Now());
 }
 
-PageModel Recorder::BuildPageModel(int64_t now) const {
+PageModel Recorder::BuildPageModel() const {
   PageSources in;
   in.recorded = &recorded_;
   in.retained = retained_;
@@ -185,39 +149,33 @@ PageModel Recorder::BuildPageModel(int64_t now) const {
   in.server_pid = getppid() > 1 ? getppid() : SelfPid();
   in.generation = env_.generation;
   in.enabled = settings_.enabled;
-  return FillPageModel(in, now);
+  return FillPageModel(in, clock_->Now());
 }
 
 void Recorder::ReportPreviousLedger() {
   if (reported_previous_) return;
   reported_previous_ = true;
-  if (load_status_.ok() || load_status_.code() == Status::Code::kNotFound) {
+  const Status& st = loaded_.status;
+  if (st.ok() || st.code() == Status::Code::kNotFound) {
     if (retained_->ledger_written && !loaded_is_ours_) {
-      Log(Level::kError, "SG00004",
-               "the ledger " + settings_.ledger_path + " no longer holds what this server wrote; sets "
-               "made in earlier passes are not recorded any more");
+      log_.Log(Level::kError, "SG00004",
+               "the ledger " + settings_.ledger_path + " no longer holds what this server "
+               "wrote; sets made in earlier passes are not recorded any more");
     }
     return;
   }
-  Log(Level::kError, "SG00003",
-           "refusing the ledger: " + load_status_.message() + "; it is kept as " +
-               loaded_from_ + ".bad and recording starts afresh");
-  PreserveBadLedger();
-}
-
-void Recorder::PreserveBadLedger() {
-  const std::string bad = loaded_from_ + ".bad";
-  if (rename(loaded_from_.c_str(), bad.c_str()) != 0) {
-    Log(Level::kError, "SG00010",
-             Status::FromErrno("rename " + loaded_from_ + " to " + bad, errno).message());
-  }
+  log_.Log(Level::kError, "SG00003",
+           "refusing the ledger: " + st.message() + "; it is kept as " + loaded_.path +
+               ".bad and recording starts afresh");
+  Status kept = store_.Quarantine(loaded_.path);
+  if (!kept.ok()) log_.Log(Level::kError, "SG00010", kept.message());
 }
 
 Status Recorder::ScanTable(std::map<int, SemSet>* out) {
   std::vector<SemSet> sets;
   Status st = sysv_->Scan(&sets);
   if (!st.ok()) {
-    Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
+    log_.Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
     return st;
   }
   out->clear();
@@ -229,14 +187,7 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
 void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
   // core's open_logs (REALLY_FIRST) has run by open_logs-last: the ErrorLog is open. Replay
   // even when this pass went passive, so SG00001 reaches the ErrorLog too.
-  if (cp == Checkpoint::kOpenLogsLast && !error_log_open_) {
-    error_log_open_ = true;
-    for (const auto& [level, line] : early_lines_) {
-      size_t tab = line.find('\t');
-      log_.Log(level, line.substr(0, tab).c_str(), line.substr(tab + 1));
-    }
-    early_lines_.clear();
-  }
+  if (cp == Checkpoint::kOpenLogsLast) log_.Replay();
   if (!Enabled()) return;
   if (cp == Checkpoint::kOpenLogsFirst) {
     if (!TakeLock()) {
@@ -247,16 +198,19 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
     if (env_.main_state == MainState::kCreatePreConfig) CleanUpPreviousRun();
   }
-  if (retained_->lock_fd < 0) return;
+  if (!lock_.held()) return;
 
   // A full scan visits every slot of the table. Between two checkpoints of one phase the set
   // count tells whether anything appeared; the last checkpoint of a phase always scans, so a
   // set that came while another went is still recorded there (labelled by its phase).
   TableInfo info;
-  if (!LastOfPhase(cp) && sysv_->Info(&info).ok() && info.sets_in_use == snapshot_sets_in_use_) return;
+  if (!LastOfPhase(cp) && sysv_->Info(&info).ok() &&
+      info.sets_in_use == snapshot_sets_in_use_) {
+    return;
+  }
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
-  DropVanished(now);
+  KeepLiveSets(now, &recorded_);
   bool added = RecordNewSets(now, LabelFor(cp, modules_between));
   snapshot_ = std::move(now);
   // Also right after a set appears: a start that crashes later still names it.
@@ -267,21 +221,12 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     if (recorded_.empty()) {
       TellNothingToGuard();
     } else {
-      Log(Level::kInfo, "SG00009",
+      log_.Log(Level::kInfo, "SG00009",
                "generation " + std::to_string(env_.generation) + ": " +
                    std::to_string(recorded_.size()) + " semaphore set(s) recorded in " +
                    settings_.ledger_path + " (" + CountByType(recorded_) + ")");
     }
   }
-}
-
-void Recorder::DropVanished(const std::map<int, SemSet>& now) {
-  // Carried sets that httpd removed since (pconf's sets at every restart) are no longer ours.
-  auto gone = [&now](const RecordedSet& r) {
-    auto it = now.find(r.set.semid);
-    return it == now.end() || !SameIdentity(r.set, it->second);
-  };
-  recorded_.erase(std::remove_if(recorded_.begin(), recorded_.end(), gone), recorded_.end());
 }
 
 bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
@@ -310,30 +255,31 @@ bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string
 
 void Recorder::WriteLedger(Checkpoint cp) {
   Ledger ledger;
-  Status st = ReadProcessIdentity(SelfPid(), &ledger.owner.process, env_.proc_root);
+  Status st = procs_->Identity(SelfPid(), &ledger.owner.process);
   if (!st.ok()) {
-    Log(Level::kError, "SG00011", "cannot read this process's identity: " + st.message());
+    log_.Log(Level::kError, "SG00011", "cannot read this process's identity: " + st.message());
     return;
   }
   ledger.owner.generation = env_.generation;
-  ledger.owner.written_at = static_cast<int64_t>(time(nullptr));
+  ledger.owner.written_at = clock_->Now();
   ledger.owner.server_root = env_.server_root;
   ledger.owner.config_file = env_.config_file;
   ledger.sets = recorded_;
   uint32_t crc = 0;
-  st = WriteLedgerFile(settings_.ledger_path, ledger, &crc);
+  st = store_.Write(settings_.ledger_path, ledger, &crc);
   if (!st.ok()) {
-    Log(Level::kError, "SG00005",
-             std::string("cannot write the ledger at ") + CheckpointName(cp) + ": " + st.message());
+    log_.Log(Level::kError, "SG00005",
+             std::string("cannot write the ledger at ") + CheckpointName(cp) + ": " +
+                 st.message());
     return;
   }
   retained_->ledger_crc = crc;
   retained_->ledger_written = true;
   retained_->server_pid = SelfPid();
   if (!moved_from_.empty()) {
-    unlink(moved_from_.c_str());
-    unlink((moved_from_ + ".lock").c_str());
-    Log(Level::kNotice, "SG00026", "the ledger moved from " + moved_from_ + " to " + settings_.ledger_path);
+    store_.RemoveMoved(moved_from_);
+    log_.Log(Level::kNotice, "SG00026",
+             "the ledger moved from " + moved_from_ + " to " + settings_.ledger_path);
     moved_from_.clear();
   }
 }
@@ -341,11 +287,11 @@ void Recorder::WriteLedger(Checkpoint cp) {
 void Recorder::TellNothingToGuard() {
   if (retained_->told_nothing_to_guard) return;
   retained_->told_nothing_to_guard = true;
-  Log(Level::kInfo, "SG00008",
-           "this server created no SysV semaphore set, so there is nothing to guard: its mutexes "
-           "use another mechanism (APR's default here is '" + env_.apr_default_lock +
-           "'; only 'Mutex sysvsem' makes SysV sets), or none of its modules needs one (prefork "
-           "with a single Listen makes no accept mutex)");
+  log_.Log(Level::kInfo, "SG00008",
+           "this server created no SysV semaphore set, so there is nothing to guard: its "
+           "mutexes use another mechanism (APR's default here is '" + env_.apr_default_lock +
+               "'; only 'Mutex sysvsem' makes SysV sets), or none of its modules needs one "
+               "(prefork with a single Listen makes no accept mutex)");
 }
 
 void Recorder::ChildStarted(pid_t pid) {
@@ -374,7 +320,7 @@ void Recorder::ChildExited(pid_t pid) {
     vanished_[r.set.semid] = true;
     exits.counters().vanished_sets.fetch_add(1, std::memory_order_relaxed);
     std::string what = st.ok() ? "its semid now names another set" : "it is gone";
-    Log(Level::kAlert, "SG00007",
+    log_.Log(Level::kAlert, "SG00007",
              "semaphore set " + std::to_string(r.set.semid) + " (" + r.type +
                  ") vanished under this live server: " + what +
                  ". Someone removed it (an 'ipcrm' loop or cron job?); the mutex it backs no "

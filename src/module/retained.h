@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "ledger/instance_lock.h"
+
 namespace semguard {
 
 // The last real start's cleanup, as the status page shows it. Plain data with fixed room.
@@ -23,10 +25,13 @@ struct StartupRecord {
   } skips[16];  // the first 16 skipped sets
 };
 
+// The first two fields are the same in every version of the module (a later one can still find
+// the lock a running server holds); `version` and `size` say how to read the rest.
 struct Retained {
   uint32_t magic;          // kRetainedMagic once initialised
-  int lock_fd;             // the instance lock, held for the server's life; -1 before
-  char lock_path[4096];    // which file lock_fd locks
+  HeldLock lock;           // the instance lock, held for the server's life
+  uint32_t version;        // kRetainedVersion
+  uint32_t size;           // sizeof(Retained) of the module that initialised it
   uint32_t ledger_crc;     // checksum of the ledger this server last wrote
   bool ledger_written;     // ... and whether it wrote one at all
   bool told_nothing_to_guard;
@@ -36,13 +41,23 @@ struct Retained {
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"
+// Bump with every change of Retained or StartupRecord after the first two fields.
+inline constexpr uint32_t kRetainedVersion = 2;
 
-// Zero-filled memory (as ap_retained_data_create gives) becomes a fresh Retained.
-inline void InitRetained(Retained* r) {
-  if (r->magic == kRetainedMagic) return;
+// Zero-filled memory (as ap_retained_data_create gives) becomes a fresh Retained; a block this
+// version made is kept. Anything else (a module upgraded by a graceful restart finds the block
+// an older one made, of another size) is refused: false, and the block is left untouched.
+inline bool InitRetained(Retained* r) {
+  if (r->magic == kRetainedMagic) {
+    return r->version == kRetainedVersion && r->size == sizeof(Retained);
+  }
+  if (r->magic != 0) return false;
   *r = Retained{};
   r->magic = kRetainedMagic;
-  r->lock_fd = -1;
+  r->lock = kNoLock;
+  r->version = kRetainedVersion;
+  r->size = static_cast<uint32_t>(sizeof(Retained));
+  return true;
 }
 
 }  // namespace semguard

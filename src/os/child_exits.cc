@@ -5,9 +5,6 @@
 #include <new>
 
 namespace semguard {
-namespace {
-constexpr uint32_t kMagic = 0x53474358;  // "SGCX"
-}
 
 void* ChildExits::MapArea(int max_children) {
   uint32_t slots = 64;
@@ -17,7 +14,7 @@ void* ChildExits::MapArea(int max_children) {
   size_t bytes = sizeof(Header) + slots * sizeof(std::atomic<int32_t>);
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return nullptr;
-  auto* header = new (mem) Header{kMagic, slots, {}};
+  auto* header = new (mem) Header{slots, {}};
   auto* table = reinterpret_cast<std::atomic<int32_t>*>(header + 1);
   for (uint32_t i = 0; i < slots; ++i) new (&table[i]) std::atomic<int32_t>(0);
   return mem;

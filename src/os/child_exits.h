@@ -56,7 +56,6 @@ class ChildExits {
 
  private:
   struct Header {
-    uint32_t magic;
     uint32_t slots;  // power of two
     SharedCounters counters;
   };

@@ -1,28 +1,13 @@
 #include "os/proc_identity.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <sstream>
 #include <vector>
 
+#include "os/proc_files.h"
+
 namespace semguard {
 namespace {
-
-// /proc files are small; plain read(2) is several times cheaper than an ifstream, and the
-// cleanup asks about many pids.
-bool ReadSmallFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  out->clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out->append(buf, static_cast<size_t>(n));
-  close(fd);
-  return n == 0;
-}
 
 template <typename T>
 bool ToNumber(const std::string& s, T* out) {
@@ -67,11 +52,9 @@ Status ReadProcessIdentity(pid_t pid, ProcessIdentity* out, const std::string& p
   ProcessIdentity id;
   id.pid = pid;
   id.start_time = stat.start_time;
-  char link[64] = {};
   std::string ns_path = proc_root + "/" + std::to_string(pid) + "/ns/pid";
-  ssize_t n = readlink(ns_path.c_str(), link, sizeof(link) - 1);
   // "pid:[4026531836]"; a made-up namespace would later read as "another process".
-  std::string s(link, n > 0 ? static_cast<size_t>(n) : 0);
+  const std::string s = ReadLinkTarget(ns_path);
   size_t open = s.find('['), close = s.find(']');
   if (open == std::string::npos || close == std::string::npos || close <= open + 1 ||
       !ToNumber(s.substr(open + 1, close - open - 1), &id.pid_ns)) {
@@ -87,6 +70,16 @@ std::string ReadBootId(const std::string& proc_root) {
   if (!ReadSmallFile(proc_root + "/sys/kernel/random/boot_id", &text)) return "unknown";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text.empty() ? "unknown" : text;
+}
+
+int64_t ReadBootTime(const std::string& proc_root) {
+  std::string text;
+  if (!ReadSmallFile(proc_root + "/stat", &text)) return 0;
+  size_t at = text.find("\nbtime ");
+  if (at == std::string::npos) return 0;
+  int64_t boot = 0;
+  std::istringstream(text.substr(at + 7)) >> boot;
+  return boot;
 }
 
 }  // namespace semguard

@@ -33,5 +33,7 @@ Status ParseProcStat(const std::string& text, ProcStat* out);
 Status ReadProcStat(pid_t pid, ProcStat* out, const std::string& proc_root = "/proc");
 Status ReadProcessIdentity(pid_t pid, ProcessIdentity* out, const std::string& proc_root = "/proc");
 std::string ReadBootId(const std::string& proc_root = "/proc");
+// Wall-clock boot time in seconds, from /proc/stat's btime; 0 when unknown.
+int64_t ReadBootTime(const std::string& proc_root = "/proc");
 
 }  // namespace semguard

@@ -4,26 +4,17 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
+
+#include "base/file_names.h"
+#include "os/proc_files.h"
 
 namespace semguard {
 namespace {
 
-std::string ReadLink(const std::string& path) {
-  char buf[4096];
-  ssize_t n = readlink(path.c_str(), buf, sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
 std::string Comm(const std::string& proc_dir) {
-  std::ifstream in(proc_dir + "/comm");
   std::string name;
-  std::getline(in, name);
-  return name;
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  if (!ReadSmallFile(proc_dir + "/comm", &name)) return "";
+  return name.substr(0, name.find('\n'));
 }
 
 }  // namespace
@@ -58,7 +49,7 @@ std::vector<HttpdProcess> ProcProcessTable::HttpdProcesses(const std::string& ex
     const std::string dir = root_ + "/" + std::to_string(pid);
     HttpdProcess p;
     p.pid = pid;
-    p.exe = ReadLink(dir + "/exe");
+    p.exe = ReadLinkTarget(dir + "/exe");
     std::string comm = Comm(dir);
     bool httpd = (!exe.empty() && p.exe == exe) || comm == "apache2" || comm == "httpd";
     ProcStat st;
@@ -66,8 +57,8 @@ std::vector<HttpdProcess> ProcProcessTable::HttpdProcesses(const std::string& ex
     p.session = st.session;
     if (DIR* fds = opendir((dir + "/fd").c_str())) {
       while (struct dirent* e = readdir(fds)) {
-        std::string target = ReadLink(dir + "/fd/" + e->d_name);
-        if (EndsWith(target, ".ledger.lock")) p.lock_files.push_back(target);
+        std::string target = ReadLinkTarget(dir + "/fd/" + e->d_name);
+        if (IsLedgerLockPath(target)) p.lock_files.push_back(target);
       }
       closedir(fds);
     }
@@ -85,6 +76,11 @@ std::vector<pid_t> ProcProcessTable::SessionMembers(pid_t session) {
     }
   }
   return members;
+}
+
+ProcessTable& RealProcessTable() {
+  static ProcProcessTable procs;
+  return procs;
 }
 
 }  // namespace semguard

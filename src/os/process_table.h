@@ -46,4 +46,7 @@ class ProcProcessTable final : public ProcessTable {
   std::string root_;
 };
 
+// The process-wide real one, over /proc.
+ProcessTable& RealProcessTable();
+
 }  // namespace semguard

@@ -14,6 +14,8 @@ std::string RenderPrometheus(const PageModel& m);
 // `full_page`: a whole document (our handler) or a section inside mod_status's page.
 std::string RenderHtml(const PageModel& m, bool full_page, int refresh);
 
+// The page in `format`, as the status handler serves it.
+std::string Render(PageFormat format, const PageModel& m, int refresh);
 const char* ContentType(PageFormat format);
 
 // "mpm-accept" -> "MpmAccept", for ?auto keys.

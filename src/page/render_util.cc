@@ -11,6 +11,16 @@ bool NearLimit(const PageModel& m) {
   return free_sets < m.table.sets_limit * kNearLimitFreeShare;
 }
 
+std::string Render(PageFormat format, const PageModel& m, int refresh) {
+  switch (format) {
+    case PageFormat::kAuto: return RenderAuto(m);
+    case PageFormat::kJson: return RenderJson(m);
+    case PageFormat::kPrometheus: return RenderPrometheus(m);
+    case PageFormat::kHtml: break;
+  }
+  return RenderHtml(m, true, refresh);
+}
+
 const char* ContentType(PageFormat format) {
   switch (format) {
     case PageFormat::kAuto: return "text/plain; charset=utf-8";

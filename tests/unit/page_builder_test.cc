@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sem_sets.h"
+
 #include "fakes/fake_sysv.h"
 
 namespace semguard {
@@ -33,14 +35,8 @@ class PageBuilderTest : public testing::Test {
   }
 
   static SemSet Mutex(uid_t owner = 33) {
-    SemSet s;
-    s.key = 0;
-    s.nsems = 1;
-    s.uid = s.gid = owner;
-    s.mode = 0600;
-    s.ctime = 1763900000;
+    SemSet s = semguard_test::HttpdMutexSet(0, owner, owner);
     s.otime = 1763900050;
-    s.value = 1;
     return s;
   }
 

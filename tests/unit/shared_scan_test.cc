@@ -2,6 +2,8 @@
 // the server, read through the shared mapping.
 #include <gtest/gtest.h>
 
+#include "support/sem_sets.h"
+
 #include "os/child_exits.h"
 #include "fakes/fake_sysv.h"
 #include "module/retained.h"
@@ -16,12 +18,7 @@ using semguard::SemSet;
 using semguard::PageSources;
 using semguard_test::FakeSysV;
 
-SemSet OwnedBy(uid_t uid) {
-  SemSet s;
-  s.uid = uid;
-  s.nsems = 1;
-  return s;
-}
+SemSet OwnedBy(uid_t uid) { return semguard_test::HttpdMutexSet(0, uid, 0); }
 
 class SharedScanTest : public ::testing::Test {
  protected:

@@ -81,6 +81,7 @@ int FakeSysV::calls(Op op) const {
 
 bool FakeSysV::Enter(Op op, int semid, Status* out) {
   ++calls_[op];
+  trace_.emplace_back(op, semid);
   if (before_call_) before_call_(op, semid);
   auto it = faults_.find(op);
   if (it == faults_.end() || it->second.times <= 0) return false;

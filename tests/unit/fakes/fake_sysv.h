@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "os/sem_set.h"
@@ -59,6 +60,8 @@ class FakeSysV : public semguard::SysV {
   // ---- What the code did. ----
 
   int calls(Op op) const;
+  // Every call, in order: (op, semid), semid -1 for Info and Scan.
+  const std::vector<std::pair<Op, int>>& trace() const { return trace_; }
   // Sets removed by Remove, in order (vanished ones not included).
   const std::vector<int>& removed() const { return removed_; }
 
@@ -79,7 +82,7 @@ class FakeSysV : public semguard::SysV {
     bool set_vanishes = false;
   };
 
-  // Counts the call, runs the hook; returns the injected failure, if any, in *out.
+  // Counts and traces the call, runs the hook; returns the injected failure, if any, in *out.
   bool Enter(Op op, int semid, semguard::Status* out);
   static int SlotOf(int semid) { return semid % kSeqMultiplier; }
   static semguard::SemSet IdentityOnly(const semguard::SemSet& stored);
@@ -91,6 +94,7 @@ class FakeSysV : public semguard::SysV {
   std::map<Op, int> calls_;
   std::function<void(Op, int)> before_call_;
   std::vector<int> removed_;
+  std::vector<std::pair<Op, int>> trace_;
   semguard::TableInfo limits_;
 };
 

@@ -4,20 +4,15 @@
 #include <string>
 
 #include "ledger/ledger_format.h"
+#include "support/sem_sets.h"
 
 namespace semguard_test {
 
 inline semguard::RecordedSet SampleSet(int semid, const std::string& type) {
   semguard::RecordedSet r;
+  r.set = HttpdMutexSet(0, 33, 33);
+  r.set.value = 0;  // a ledger keeps a set's identity, not its state
   r.set.semid = semid;
-  r.set.key = 0;
-  r.set.uid = 33;
-  r.set.gid = 33;
-  r.set.cuid = 0;
-  r.set.cgid = 0;
-  r.set.mode = 0600;
-  r.set.nsems = 1;
-  r.set.ctime = 1763900000;
   r.type = type;
   r.creator_pid = 812;
   r.generation = 1;

@@ -4,9 +4,11 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -60,6 +62,15 @@ inline bool WriteFileBytes(const std::string& path, const std::string& content, 
   bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   ok = fchmod(fd, mode) == 0 && ok;
   return close(fd) == 0 && ok;
+}
+
+// True when some process holds a flock on `lock_path` (tried with a shared, non-blocking lock).
+inline bool InstanceLockHeld(const std::string& lock_path) {
+  int fd = open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return held;
 }
 
 }  // namespace semguard_test
