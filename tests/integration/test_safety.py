@@ -4,6 +4,7 @@ One test per case (or sub-case) of the issue, on a real apache2 in the private I
 namespace of tests/run-all.sh. Each asserts the SAFE behaviour the issue demands, so each fails on
 main before the fix; the comment in each test quotes how it failed on main at 8972894."""
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -12,7 +13,9 @@ import time
 from support import (BUILD, TEST_MODULE, ServerTest, kernel_sets, pid_alive, read_ledger,
                      severe_lines)
 from container import Container
-from instance import PROJECT
+from instance import MODULES, PROJECT
+
+CRASH_LATE = os.path.join(BUILD, "mod_semguard_crashlate.so")
 
 WWW_DATA = 33
 # What a server that cannot guard must show (issue 8, case 3). One place, so the fix may rename.
@@ -53,10 +56,15 @@ class SafetyTest(ServerTest):
     def setUp(self):
         super().setUp()
         self.containers = []
+        self.module_may_complain = False
 
     def tearDown(self):
         for c in self.containers:
             c.kill()
+        if self.module_may_complain:
+            # The test asserts the complaint itself; its tag is the fix's choice.
+            for inst in self.instances:
+                self.accept(*re.findall(r"\bSG\d{5}\b", inst.error_log()))
         super().tearDown()
 
     def container(self, inst, binds=()):
@@ -227,6 +235,141 @@ class SafetyTest(ServerTest):
                         f"(it names {sorted(recorded)}); after kill -9 and a start, "
                         f"{len(survivors)} of {len(table)} sets survived")
         self.assertFalse(survivors, f"{len(survivors)} of {len(table)} sets survived")
+
+    # ---- case 4 -------------------------------------------------------------------------------
+    def test_case4_pod_restarts_carry_kept_sets_and_do_not_accumulate(self):
+        """A pod: the IPC namespace outlives each container, every container restart gets a new
+        PID namespace, and the ledger sits on a shared volume. Sets kept at a start (last user
+        not visible from the new PID namespace) must stay in the ledger with their owner, and be
+        removed once provably gone (the volume's lock is free: every process of that run is
+        gone). The table must not grow from restart to restart."""
+        # On main at 8972894: ...
+        volume = self.shared_dir("volume")
+        ledger = os.path.join(volume, "app.ledger")
+        inst = self.instance("pod", extra=f"SemGuardLedger {ledger}")
+        self.accept("SG00016", "SG00022")
+        counts, forgotten = [], set()
+        for _ in range(5):
+            box = self.container(inst)
+            box.start()
+            table = set(kernel_sets())
+            counts.append(len(table))
+            forgotten |= table - ledger_sets(ledger)
+            box.kill()
+        per_run = counts[0]
+        self.assertEqual(per_run, 2)
+        self.assertEqual(forgotten, set(), f"sets in the table but in no ledger; counts {counts}")
+        self.assertLessEqual(max(counts), 2 * per_run, f"sets accumulate: {counts}")
+        box = self.container(inst)
+        box.start()
+        self.assertLessEqual(len(kernel_sets()), 2 * per_run)
+
+    # ---- case 5 -------------------------------------------------------------------------------
+    def test_case5_starts_killed_late_in_post_config_leak_nothing_for_good(self):
+        """A start killed inside post_config, after mod_proxy_balancer, mod_auth_digest and
+        mod_rewrite made their mutexes and before mod_semguard's next checkpoint: the next start
+        must find and remove every set the crashed starts made, though no ledger named them."""
+        # On main at 8972894: ...
+        modules = "".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so\n" for name in (
+            "proxy", "proxy_http", "proxy_balancer", "slotmem_shm", "lbmethod_byrequests",
+            "authn_core", "auth_digest", "rewrite"))
+        extra = (modules + "<Proxy balancer://app>\n    BalancerMember http://127.0.0.1:9\n"
+                 "</Proxy>\nRewriteEngine On\nRewriteMap upper prg:/bin/cat\n")
+        inst = self.instance(extra=extra)
+        inst.start()  # a clean start and stop: how many sets one run of this server makes
+        per_run = len(kernel_sets())
+        inst.stop()
+        self.assertEqual(kernel_sets(), {})
+        self.assertGreater(per_run, 2, "the other modules made sysvsem mutexes too")
+        crash = f"LoadModule semguard_crashlate_module {CRASH_LATE}\nTestCrashLate daemon\n"
+        inst.extra = extra + crash
+        inst.write_config()
+        after_crash = []
+        for _ in range(3):
+            inst.apache("-k", "start")
+            wait_for(lambda: not inst.processes(), what="the crashed start to end")
+            after_crash.append(len(kernel_sets()))
+        leaked = set(kernel_sets())
+        inst.extra = extra
+        inst.write_config()
+        self.accept("SG00016", "SG00018")
+        inst.start()
+        survivors = leaked & set(kernel_sets())
+        self.assertEqual(survivors, set(), f"{len(survivors)} of {len(leaked)} leaked sets "
+                         f"survived the next start (per run {per_run}, after each crashed start "
+                         f"{after_crash}):\n" + sg_lines(inst))
+        inst.stop()
+        self.assertEqual(kernel_sets(), {}, "sets survived even a clean stop")
+
+    # ---- case 6 -------------------------------------------------------------------------------
+    def test_case6a_a_ledger_folder_the_user_can_write_is_refused(self):
+        """StrictModes: a ledger folder that the server's User (www-data) can write (Debian's
+        /var/lock/apache2 is one) is refused with a clear error naming it; nothing is written
+        there."""
+        # On main at 8972894: ...
+        folder = self.shared_dir("www-data-writable", owner=WWW_DATA, mode=0o755)
+        inst = self.instance(extra=f"SemGuardLedger {folder}/app.ledger")
+        self.module_may_complain = True
+        r = inst.start(expect_ok=False)
+        said = inst.error_log() + r.stdout + r.stderr
+        complaints = [l for l in said.splitlines() if re.search(r"SG\d{5}", l) and folder in l
+                      and "writ" in l and not re.search(r":(notice|info|debug|trace\d)\]", l)]
+        self.assertTrue(complaints, "no error names the writable folder:\n" + sg_lines(inst, said))
+        self.assertEqual(os.listdir(folder), [], "the module wrote into the refused folder")
+
+    def test_case6b_a_directory_planted_at_the_tmp_path_does_not_stop_ledger_writes(self):
+        """A directory (not empty) planted at `<ledger>.tmp`: the next rewrite of the ledger
+        must still happen."""
+        # On main at 8972894: ...
+        inst = self.instance()
+        inst.start()
+        ledger = inst.ledger_path()
+        os.mkdir(ledger + ".tmp")
+        open(os.path.join(ledger + ".tmp", "planted"), "w").close()
+        inst.generation_after("graceful")  # a new accept mutex: the ledger must be rewritten
+        self.module_may_complain = True
+        self.assertFalse("SG00005" in inst.error_log(), sg_lines(inst))
+        self.assertLedgerMatches(inst, set(kernel_sets()))
+
+    def test_case6c_a_renamed_ledger_does_not_make_a_restart_forget_its_sets(self):
+        """The ledger renamed away while the server runs: the next graceful restart must still
+        record every set this server made (mod_ssl's included), so that a kill -9 and a start
+        remove them all."""
+        # On main at 8972894: ...
+        inst = self.instance()
+        inst.start()
+        ledger = inst.ledger_path()
+        os.rename(ledger, ledger + ".moved")
+        self.module_may_complain = True
+        inst.generation_after("graceful")
+        table = set(kernel_sets())
+        recorded = ledger_sets(ledger) if os.path.exists(ledger) else set()
+        inst.kill9()
+        inst.start()
+        survivors = table & set(kernel_sets())
+        self.assertTrue(table <= recorded, f"the ledger forgot {sorted(table - recorded)}; "
+                        f"after kill -9 and a start {len(survivors)} of {len(table)} survived:\n"
+                        + sg_lines(inst))
+        self.assertFalse(survivors)
+
+    def test_case6d_a_symlink_at_the_lock_path_does_not_make_the_module_passive(self):
+        """A symbolic link planted at `<ledger>.lock`: the server must still take a lock it can
+        trust and record its sets; the link's target is neither created nor written."""
+        # On main at 8972894: ...
+        inst = self.instance()
+        inst.start()
+        ledger = inst.ledger_path()
+        inst.stop()
+        target = os.path.join(self.tmp, "link-target")
+        os.unlink(ledger + ".lock")
+        os.symlink(target, ledger + ".lock")
+        self.module_may_complain = True
+        inst.start()
+        self.assertFalse("SG00001" in inst.error_log(), sg_lines(inst))
+        owner = read_ledger(ledger)["owner"]
+        self.assertEqual(int(owner["pid"]), inst.parent_pid(), "this run wrote no ledger")
+        self.assertLedgerMatches(inst, set(kernel_sets()))
+        self.assertFalse(os.path.exists(target), "the module followed the planted link")
 
     def slow_request(self, inst, seconds):
         """A request that keeps one child busy; returns once the child has begun to answer."""
