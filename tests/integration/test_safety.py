@@ -16,6 +16,7 @@ from container import Container
 from instance import MODULES, PROJECT
 
 CRASH_LATE = os.path.join(BUILD, "mod_semguard_crashlate.so")
+SCRIBBLE = os.path.join(BUILD, "mod_semguard_scribble.so")
 
 WWW_DATA = 33
 # What a server that cannot guard must show (issue 8, case 3). One place, so the fix may rename.
@@ -370,6 +371,35 @@ class SafetyTest(ServerTest):
         self.assertEqual(int(owner["pid"]), inst.parent_pid(), "this run wrote no ledger")
         self.assertLedgerMatches(inst, set(kernel_sets()))
         self.assertFalse(os.path.exists(target), "the module followed the planted link")
+
+    # ---- case 7 -------------------------------------------------------------------------------
+    def test_case7_a_child_corrupting_the_child_exit_area_does_not_crash_the_parent(self):
+        """Code in a child (mod_php, a memory bug) can write the ChildExits mapping the parent
+        shares with it: a corrupted slot count must not crash the root parent when that child
+        exits (CVE-2019-0211's class). The parent must live on and restart gracefully."""
+        # On main at 8972894: ...
+        extra = (f"LoadModule semguard_scribble_module {SCRIBBLE}\n"
+                 "<Location /scribble>\n    SetHandler semguard-test-scribble\n</Location>")
+        inst = self.instance(extra=extra)
+        inst.start()
+        parent = inst.parent_pid()
+        word, child = inst.get("/scribble")[1].split()
+        self.assertEqual(word, "scribbled", "the child found the area through /proc/self/maps")
+        child = int(child)
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: not os.path.exists(f"/proc/{child}"), what="the parent to reap it")
+        marker = inst.log_size()
+        if pid_alive(parent):
+            os.kill(parent, signal.SIGUSR1)  # graceful: handled after the reaped child's hooks
+        wait_for(lambda: not pid_alive(parent) or
+                 "resuming normal operations" in inst.error_log()[marker:],
+                 what="the parent to crash or restart")
+        self.assertTrue(pid_alive(parent), "the parent died after the child's exit:\n"
+                        + "\n".join(l for l in inst.error_log().splitlines()
+                                     if re.search(r"AH000[56]\d|SG000", l)))
+        self.assertNotIn("AH00060", inst.error_log())
+        inst.wait_ready()
+        self.assertEqual(inst.get("/")[0], 200)
 
     def slow_request(self, inst, seconds):
         """A request that keeps one child busy; returns once the child has begun to answer."""
