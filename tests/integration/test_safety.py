@@ -469,6 +469,29 @@ class SafetyTest(ServerTest):
         self.assertLess(took, 2 * baseline + 1,
                         f"start took {took:.2f} s with the hoarder, {baseline:.2f} s without")
 
+    # ---- case 9 -------------------------------------------------------------------------------
+    def test_case9_one_config_through_a_symlinked_path_gets_the_same_ledger(self):
+        """The same config file, started once as conf/httpd.conf and once through a symlinked
+        folder: one default ledger (named from the canonical path), so the second start removes
+        the first one's leftovers instead of only reporting them."""
+        # On main at 8972894: ...
+        inst = self.instance()
+        link = os.path.join(self.tmp, "conf-link")
+        os.symlink(os.path.join(inst.root, "conf"), link)
+        inst.start()
+        first = inst.ledger_path()
+        leftovers = ledger_sets(first)
+        inst.kill9()
+        inst.conf = os.path.join(link, "httpd.conf")  # the same file, another spelling
+        self.accept("SG00018")
+        inst.start()
+        run = os.path.join(inst.root, "run")
+        ledgers = sorted(n for n in os.listdir(run) if n.endswith(".ledger"))
+        left = leftovers & set(kernel_sets())
+        self.assertEqual(left, set(), f"{len(left)} of {len(leftovers)} leftovers survived; "
+                         f"ledgers {ledgers}:\n" + sg_lines(inst))
+        self.assertEqual(ledgers, [os.path.basename(first)])
+
     def slow_request(self, inst, seconds):
         """A request that keeps one child busy; returns once the child has begun to answer."""
         import socket
