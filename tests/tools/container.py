@@ -46,6 +46,12 @@ class Container:
     def start(self, timeout=15):
         """Starts the container and waits until its server answers; returns the host pid of the
         server's parent."""
+        # A container starts with a fresh run folder; a PidFile left by the last one names a
+        # pid of a PID namespace that is gone, and could name one of this one's.
+        try:
+            os.unlink(self.inst.pidfile())
+        except FileNotFoundError:
+            pass
         steps = [f"mount --bind {shlex.quote(src)} {shlex.quote(dst)}" for src, dst in self.binds]
         steps.append(f"{APACHE} -f {shlex.quote(self.inst.conf)} -k start")
         # pid 1 (the reaper) lives as long as its main child: keep that child until killed.
