@@ -123,8 +123,9 @@ check-exports: $(MODULE)
 
 # Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
 TOOLS := $(BUILD)/reaper $(BUILD)/semhold
-TEST_MODULE := $(BUILD)/mod_semguard_testhooks.so
-$(TEST_MODULE): tests/modules/mod_semguard_testhooks.c $(APXS_STAMP)
+# Test modules: hook points and faults for the integration tests (tests/modules/*.c).
+TEST_MODULES := $(patsubst tests/modules/%.c,$(BUILD)/%.so,$(wildcard tests/modules/*.c))
+$(BUILD)/mod_semguard_%.so: tests/modules/mod_semguard_%.c $(APXS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_MOD) $(MOD_CFLAGS) -shared -o $@ $<
 
@@ -135,7 +136,7 @@ $(BUILD)/%: tests/tools/%.c
 run: deps build
 	@sh tests/tools/run-server.sh
 
-test: deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
+test: deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULES)
 	@sh tests/run-all.sh
 
 install: $(MODULE)
