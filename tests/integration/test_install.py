@@ -59,6 +59,8 @@ class InstallTest(unittest.TestCase):
         for tool in (APXS, APACHE2, APACHECTL, A2ENMOD, A2DISMOD):
             if not os.path.exists(tool):
                 self.skipTest(f"{tool} is missing: this needs Debian's apache2 and apache2-dev")
+        if shutil.which("apxs") != APXS:
+            self.skipTest(f"apxs on PATH is {shutil.which('apxs')}, not Debian's {APXS}")
         self.libexecdir = apxs_query("LIBEXECDIR")
         self.sysconfdir = apxs_query("SYSCONFDIR")
         self.installed_module = os.path.join(self.libexecdir, "mod_semguard.so")
@@ -77,9 +79,11 @@ class InstallTest(unittest.TestCase):
                          "the real module folder or /etc/apache2 changed")
 
     def make(self, target, *assignments, check=True):
-        command = ["make", "-s", "--no-print-directory", target,
-                   f"APXS={APXS}", f"DESTDIR={self.stage}", *assignments]
-        r = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
+        # The build's own APXS (apxs on PATH, Debian's), so that make finds nothing to rebuild.
+        env = {k: v for k, v in os.environ.items() if k not in ("APXS", "DESTDIR", "PREFIX")}
+        command = ["make", "-s", "--no-print-directory", target, f"DESTDIR={self.stage}",
+                   *assignments]
+        r = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
         if check:
             self.assertEqual(r.returncode, 0, f"make {target}: {r.stdout}{r.stderr}")
         return r
@@ -267,3 +271,33 @@ class InstallTest(unittest.TestCase):
         self.make("uninstall")
         self.assertEqual(files_under(self.stage), before, "uninstall left files, or took some")
         self.assertEqual(configtest(), ["Syntax OK"])
+
+    def test_the_layout_is_found_beside_apxs_sysconfdir(self):
+        """RHEL's apxs says SYSCONFDIR=/etc/httpd/conf; conf.modules.d sits beside it. Without
+        either folder the conf files go to SYSCONFDIR/extra (an httpd built from source)."""
+        fake = os.path.join(self.tmp, "apxs")
+        with open(fake, "w") as f:
+            f.write('#!/bin/sh\ncase "$2" in LIBEXECDIR) echo /usr/lib64/httpd/modules;;\n'
+                    'SYSCONFDIR) echo /etc/httpd/conf;; esac\n')
+        os.chmod(fake, 0o755)
+        env = dict(os.environ, APXS=fake, DESTDIR=self.stage, BUILD=BUILD, PREFIX="/usr")
+        env.pop("LAYOUT", None)
+
+        def run(action):
+            r = subprocess.run(["sh", os.path.join(PROJECT, "conf", "install.sh"), action],
+                               env=env, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            return {p for p in files_under(self.stage) if not p.startswith("/usr/share/")}
+        os.makedirs(self.staged("/etc/httpd/conf.modules.d"))
+        modconf = "/etc/httpd/conf.modules.d/10-semguard.conf"
+        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so", modconf})
+        self.assertIn("LoadModule semguard_module /usr/lib64/httpd/modules/mod_semguard.so\n",
+                      self.read(modconf))
+        self.assertEqual(run("uninstall"), set())
+
+        os.rmdir(self.staged("/etc/httpd/conf.modules.d"))
+        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so",
+                                          "/etc/httpd/conf/extra/semguard.load",
+                                          "/etc/httpd/conf/extra/semguard.conf"})
+        self.assertEqual(run("uninstall"), set())
+        self.assertEqual(files_under(self.stage), set())
