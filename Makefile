@@ -41,7 +41,8 @@ help:
 	@echo "make run          deps + build, then a real apache2 with the module on 127.0.0.1"
 	@echo "make test         deps + build, then every test (unit and integration)"
 	@echo "make bench        deps + build, then the benchmarks (docs/performance.md), under 15 minutes"
-	@echo "make install      copy the module into apache2's module directory (apxs -q LIBEXECDIR)"
+	@echo "make install      the module, conf files, tool and man page (DESTDIR, PREFIX; see README)"
+	@echo "make uninstall    take them away again (refuses while a2enmod has semguard enabled)"
 	@echo "make check-clang  compile the core and unit tests with clang++ as C++17, -Werror"
 	@echo "make clean        remove $(BUILD)/"
 
@@ -139,8 +140,19 @@ run: deps build
 test: deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULES)
 	@sh tests/run-all.sh
 
+# ---- install / uninstall ------------------------------------------------------------------
+# conf/install.sh does the work: the module into apxs's LIBEXECDIR, the conf files by layout
+# (Debian mods-available, RHEL conf.modules.d), semguardctl and its man page under PREFIX once
+# they exist. DESTDIR stages it all. Nothing here starts, stops or restarts a service.
+PREFIX ?= /usr/local
+INSTALL_VARS = APXS='$(APXS)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BUILD='$(abspath $(BUILD))'
+.PHONY: uninstall
 install: $(MODULE)
-	install -m 0644 $(MODULE) $$($(APXS) -q LIBEXECDIR)/mod_semguard.so
+	@$(INSTALL_VARS) sh conf/install.sh install
+
+uninstall:
+	@$(INSTALL_VARS) sh conf/install.sh uninstall
+# ---- end of install / uninstall ------------------------------------------------------------
 
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)
