@@ -36,12 +36,14 @@ UNIT_INCS  := -Isrc -Isrc/include -Itests/unit
 all: build
 
 help:
-	@echo "make deps         install what is missing (Debian/Ubuntu, as root)"
+	@echo "make deps         install what building needs (apt or dnf, as root); starts/stops nothing"
 	@echo "make              build $(MODULE)"
 	@echo "make run          deps + build, then a real apache2 with the module on 127.0.0.1"
-	@echo "make test         deps + build, then every test (unit and integration)"
+	@echo "make test         deps + test tools + build, then unit tests and the integration suite on"
+	@echo "                  Debian's apache2 and on httpd 2.4.62/APR 1.6.3 (docs/testing.md)"
 	@echo "make bench        deps + build, then the benchmarks (docs/performance.md), under 15 minutes"
-	@echo "make install      copy the module into apache2's module directory (apxs -q LIBEXECDIR)"
+	@echo "make install      the module, conf files, tool and man page (DESTDIR, PREFIX; see README)"
+	@echo "make uninstall    take them away again (refuses while a2enmod has semguard enabled)"
 	@echo "make check-clang  compile the core with clang++ as C++17, -Werror"
 	@echo "make clean        remove $(BUILD)/"
 
@@ -123,8 +125,9 @@ check-exports: $(MODULE)
 
 # Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
 TOOLS := $(BUILD)/reaper $(BUILD)/semhold
-TEST_MODULE := $(BUILD)/mod_semguard_testhooks.so
-$(TEST_MODULE): tests/modules/mod_semguard_testhooks.c $(APXS_STAMP)
+# Test modules: hook points and faults for the integration tests (tests/modules/*.c).
+TEST_MODULES := $(patsubst tests/modules/%.c,$(BUILD)/%.so,$(wildcard tests/modules/*.c))
+$(BUILD)/mod_semguard_%.so: tests/modules/mod_semguard_%.c $(APXS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_MOD) $(MOD_CFLAGS) -shared -o $@ $<
 
@@ -132,24 +135,45 @@ $(BUILD)/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	gcc -std=c99 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
-run: deps build
+run: deps build run-deps
 	@sh tests/tools/run-server.sh
 
-test: deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
+test: deps test-deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULES)
 	@sh tests/run-all.sh
 
+# ---- install / uninstall ------------------------------------------------------------------
+# conf/install.sh does the work: the module into apxs's LIBEXECDIR, the conf files by layout
+# (Debian mods-available, RHEL conf.modules.d), semguardctl and its man page under PREFIX once
+# they exist. DESTDIR stages it all. Nothing here starts, stops or restarts a service.
+PREFIX ?= /usr/local
+INSTALL_VARS = APXS='$(APXS)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BUILD='$(abspath $(BUILD))'
+.PHONY: uninstall
 install: $(MODULE)
-	install -m 0644 $(MODULE) $$($(APXS) -q LIBEXECDIR)/mod_semguard.so
+	@$(INSTALL_VARS) sh conf/install.sh install
+
+uninstall:
+	@$(INSTALL_VARS) sh conf/install.sh uninstall
+# ---- end of install / uninstall ------------------------------------------------------------
 
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)
 	@echo "  CXX   $<"
 	$(Q)$(CXX) $(CXXSTD) -O2 $(UNIT_INCS) -o $@ $< $(CORE_LIB)
 
-bench: deps build $(TOOLS) $(CLEANUP_BENCH)
+bench: deps bench-deps build $(TOOLS) $(CLEANUP_BENCH)
 	@sh bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- Test servers and test-only tools (docs/testing.md) ----
+# `make deps` installs only what building needs; what the tests, `make run` and `make bench` need
+# besides comes from tests/tools/install-test-deps.sh (after deps: one apt-get at a time).
+# `make stack` builds the second test server (httpd 2.4.62 on APR 1.6.3) into build/stack/.
+.PHONY: test-deps run-deps bench-deps stack
+test-deps run-deps bench-deps: deps
+	@sh tests/tools/install-test-deps.sh $(@:-deps=)
+stack:
+	@sh tests/tools/build-stack.sh
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

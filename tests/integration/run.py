@@ -1,6 +1,6 @@
 """Runs the integration tests and writes one JSON result per test (for tests/tools/summary.py).
 
-Usage: python3 tests/integration/run.py [--json FILE] [-k SUBSTRING]
+Usage: [SEMGUARD_SERVER=debian|apr16] python3 tests/integration/run.py [--json FILE] [-k SUBSTRING]
 """
 import argparse
 import json
@@ -10,6 +10,8 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Which server the suite runs on (tests/tools/servers.py); each result's name starts with it.
+SERVER = os.environ.get("SEMGUARD_SERVER", "debian")
 
 
 class RecordingResult(unittest.TextTestResult):
@@ -23,7 +25,7 @@ class RecordingResult(unittest.TextTestResult):
         super().startTest(test)
 
     def _record(self, test, outcome, detail=""):
-        self.records.append({"name": test.id(), "outcome": outcome, "seconds": round(time.time() - self._started, 2),
+        self.records.append({"name": f"{SERVER}: {test.id()}", "outcome": outcome, "seconds": round(time.time() - self._started, 2),
                              "detail": detail})
 
     def addSuccess(self, test):

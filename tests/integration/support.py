@@ -9,7 +9,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
-from instance import Instance, kernel_sets, read_ledger, pid_alive  # noqa: E402,F401
+from instance import SERVER, Instance, kernel_sets, read_ledger, pid_alive  # noqa: E402,F401
 
 SEVERE = {"warn", "error", "crit", "alert", "emerg"}
 # Debian's mod_ssl warns that it was built against a newer OpenSSL point release than the one
@@ -89,7 +89,7 @@ class ServerTest(unittest.TestCase):
 
 
 BUILD = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "build")
-TEST_MODULE = os.path.join(BUILD, "mod_semguard_testhooks.so")
+TEST_MODULE = SERVER.test_module
 DEFAULT_SEM = "32000 1024000000 500 32000"
 
 

@@ -1,12 +1,13 @@
 """Issue 2: the ledger records exactly the sets this server creates, at start and every restart,
 and nothing else in the module changes the kernel or the ledger."""
 import os
+import re
 import signal
 import stat
 import subprocess
 import time
 
-from support import ServerTest, kernel_sets, read_ledger
+from support import SERVER, ServerTest, kernel_sets, read_ledger
 
 
 def ledger_state(path):
@@ -258,3 +259,34 @@ class ChildExitTest(ServerTest):
                 return
             time.sleep(0.05)
         self.fail(f"no '{text}' in the error log:\n{inst.error_log()[-2000:]}")
+
+
+class ServerUnderTestTest(ServerTest):
+    """The suite runs on the server SEMGUARD_SERVER names, with that server's own default mutex:
+    Debian's apache2 (APR 1.7) needs `Mutex sysvsem default`; APR 1.6 makes SysV sets with no
+    Mutex line at all, the case that leaks on the RHEL 8 family."""
+
+    def test_the_named_server_runs_and_makes_its_sets_with_its_own_mutex_setting(self):
+        inst = self.instance(loglevel="debug")
+        with open(inst.conf) as f:
+            mutex_lines = [line for line in f.read().splitlines() if line.startswith("Mutex")]
+        if SERVER.mutex:
+            self.assertEqual(mutex_lines, [f"Mutex {SERVER.mutex} default"])
+        else:
+            self.assertEqual(mutex_lines, [])
+            self.assertIn("-D APR_USE_SYSVSEM_SERIALIZE", SERVER.version())
+        before = kernel_sets()
+        inst.start()
+        self.assertEqual({os.readlink(f"/proc/{p}/exe") for p in inst.processes()},
+                         {os.path.realpath(SERVER.binary)})
+        accept = re.search(r"AH00165: Accept mutex: (\w+) \(default: (\w+)\)", inst.error_log())
+        self.assertIsNotNone(accept, "httpd names its accept mutex at LogLevel debug")
+        self.assertEqual(accept.group(1), "sysvsem")
+        if not SERVER.mutex:
+            self.assertEqual(accept.group(2), "sysvsem", "no Mutex line: sysvsem is the default")
+        gained = set(kernel_sets()) - set(before)
+        self.assertEqual(len(gained), 2, "accept mutex + ssl-cache")
+        ledger = self.assertLedgerMatches(inst, gained)
+        self.assertEqual(sorted(r["type"] for r in ledger["sets"].values()), ["mpm-accept", "ssl"])
+        self.assertTrue(all(k["uid"] == SERVER.uid for k in kernel_sets().values()),
+                        f"the sets belong to the server's User {SERVER.user}")

@@ -1,32 +1,41 @@
 #!/bin/sh
-# Installs what building, running and testing mod_semguard needs, on Debian or Ubuntu.
-# Installs only what is missing; as non-root it names what is missing and stops.
+# `make deps`: installs what building mod_semguard needs, and nothing else (the test tools come
+# with `make test`: tests/tools/install-test-deps.sh). Starts and stops no service.
+#   Debian/Ubuntu: apt (only what is missing)
+#   RHEL/Rocky/Alma/Oracle/Fedora: dnf install httpd-devel apr-devel gcc-c++ make
+#   elsewhere: names what building needs and stops
 set -eu
-
-# prometheus gives promtool (checks ?prometheus and the alert rules); the exporter checks that
-# /server-status?auto still reads right; chromium loads the HTML page for a screenshot.
-packages="apache2 apache2-dev libapr1-dev libaprutil1-dev libgtest-dev g++ make curl openssl
-python3 util-linux procps prometheus prometheus-apache-exporter chromium wrk"
-
-missing=""
-for p in $packages; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" != 0 ]; then
-    echo "missing packages:$missing" >&2
-    echo "run 'make deps' as root, or: sudo apt-get install$missing" >&2
-    exit 1
+cd "$(dirname "$0")/../.."
+family=""
+if [ -r /etc/os-release ]; then
+    # shellcheck disable=SC1091
+    family=$(. /etc/os-release && echo "${ID:-} ${ID_LIKE:-}")
 fi
-echo "installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
-# Where an init system runs, the packages start their stock services; none of them is ours.
-if command -v systemctl >/dev/null 2>&1; then
-    for service in apache2 prometheus prometheus-apache-exporter; do
-        systemctl is-active --quiet "$service" 2>/dev/null && systemctl stop "$service" || true
+case " $family " in
+*" debian "* | *" ubuntu "*)
+    # apache2-dev gives apxs and the httpd headers; the APR headers come with it.
+    exec sh tests/tools/apt-install.sh apache2-dev libapr1-dev libaprutil1-dev g++ make
+    ;;
+*" rhel "* | *" fedora "* | *" centos "* | *" rocky "* | *" almalinux "* | *" ol "*)
+    packages="httpd-devel apr-devel gcc-c++ make"
+    # shellcheck disable=SC2086
+    rpm -q $packages >/dev/null 2>&1 && exit 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "run 'make deps' as root, or: sudo dnf install -y $packages" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC2086
+    exec dnf install -y $packages
+    ;;
+*)
+    for tool in apxs g++ make; do
+        command -v "$tool" >/dev/null 2>&1 || missing="${missing:-} $tool"
     done
-fi
+    if [ -n "${missing:-}" ]; then
+        echo "make deps knows apt (Debian/Ubuntu) and dnf (RHEL family) only." >&2
+        echo "Building needs: apxs with httpd's and APR's headers, a C++17 g++, make;" >&2
+        echo "missing here:$missing" >&2
+        exit 1
+    fi
+    ;;
+esac

@@ -1,11 +1,12 @@
-"""`make run`: start a real apache2 with mod_semguard on 127.0.0.1 and keep it until Ctrl-C."""
+"""`make run`: start a real httpd with mod_semguard on 127.0.0.1 and keep it until Ctrl-C.
+The server is the one SEMGUARD_SERVER picks (tests/tools/servers.py), Debian's apache2 by default."""
 import os
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from instance import Instance, kernel_sets  # noqa: E402
+from instance import SERVER, Instance, kernel_sets  # noqa: E402
 
 # Under /tmp, not the build folder: the server's User must read htdocs even when the clone sits in
 # root's 0700 home.
@@ -16,14 +17,19 @@ SSL_PORT = int(os.environ.get("SSL_PORT", "8443"))
 
 def main():
     if os.geteuid() != 0:
-        sys.exit("make run needs root: apache2 switches to User www-data and mutex ownership needs it")
+        sys.exit(f"make run needs root: httpd switches to User {SERVER.user} "
+                 "and mutex ownership needs it")
+    if not os.path.exists(SERVER.module):
+        sys.exit(f"{SERVER.module} is missing: build it with `make APXS={SERVER.apxs} "
+                 f"BUILD={os.path.relpath(SERVER.build)} {os.path.relpath(SERVER.module)}`")
     inst = Instance(ROOT, port=PORT, ssl_port=SSL_PORT).create()
     if inst.parent_pid() and inst.processes():
         inst.stop()
     inst.start()
+    mutex = f"Mutex {SERVER.mutex}" if SERVER.mutex else "no Mutex line: the default mechanism"
     ours = [s for s in kernel_sets().values() if s["cuid"] == 0 and s["key"] == 0]
     print(f"""
-mod_semguard is running (apache2 pid {inst.parent_pid()}, prefork, Mutex sysvsem, mod_ssl)
+mod_semguard is running ({SERVER.binary} pid {inst.parent_pid()}, prefork, {mutex}, mod_ssl)
   http://127.0.0.1:{inst.port}/                 a static page
   https://127.0.0.1:{inst.ssl_port}/                the same over TLS (self-signed)
   http://127.0.0.1:{inst.port}/semguard-status  mod_semguard's page (?auto ?json ?prometheus)
@@ -38,7 +44,7 @@ Press Ctrl-C to stop the server cleanly.""", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     while not stopping and inst.parent_pid() and inst.processes():
         time.sleep(0.5)
-    print("\nstopping apache2 ...", flush=True)
+    print("\nstopping httpd ...", flush=True)
     inst.stop()
     print("stopped.")
 
