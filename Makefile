@@ -10,20 +10,29 @@ APXS_CFLAGS = $(shell $(APXS) -q CFLAGS) $(shell $(APXS) -q EXTRA_CPPFLAGS) \
               -I$(shell $(APXS) -q INCLUDEDIR) $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
 
 WARNINGS   := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Werror
-CXXFLAGS   := -std=c++20 -O2 -g -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARNINGS)
+# C++17: the floor is GCC 8 (RHEL 8), so no C++20 library or language features in the core.
+CXXSTD     := -std=c++17
+CXXFLAGS   := $(CXXSTD) -O2 -g -fPIC -fvisibility=hidden -fvisibility-inlines-hidden $(WARNINGS)
+# -MMD -MP: each object depends on exactly the headers it includes (build/**/*.d).
+DEPFLAGS    = -MMD -MP
 MOD_CFLAGS  = $(APXS_CFLAGS) -fPIC -Wall -Wextra -Werror -Wno-unused-parameter
 
-CORE_SRCS  := $(wildcard src/*.cc)
+CORE_SRCS  := $(shell find src -name '*.cc' | sort)
 CORE_OBJS  := $(patsubst src/%.cc,$(BUILD)/core/%.o,$(CORE_SRCS))
 CORE_LIB   := $(BUILD)/libsemguard_core.a
 MODULE     := $(BUILD)/mod_semguard.so
+# The DSO exports one symbol, the module record; everything else stays inside.
+EXPORTS    := $(BUILD)/mod_semguard.exports
+# What apxs answered last: the glue and the module rebuild when APXS (or its answers) change.
+APXS_STAMP := $(BUILD)/apxs.stamp
 
-UNIT_SRCS  := $(wildcard tests/unit/*.cc)
+UNIT_SRCS  := $(shell find tests/unit -name '*.cc' | sort)
 UNIT_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/unit/%.o,$(UNIT_SRCS))
 UNIT_BIN   := $(BUILD)/unit_tests
-CAPI_C_OBJ := $(BUILD)/unit/c_api_compiles_as_c.o
+CAPI_C_OBJ := $(BUILD)/unit/facade_from_c.o
+UNIT_INCS  := -Isrc -Isrc/include -Itests/unit
 
-.PHONY: all deps build run test unit bench install clean help
+.PHONY: all deps build run test unit check-clang check-exports bench install clean help FORCE
 all: build
 
 help:
@@ -33,7 +42,9 @@ help:
 	@echo "make test         deps + test tools + build, then unit tests and the integration suite on"
 	@echo "                  Debian's apache2 and on httpd 2.4.62/APR 1.6.3 (docs/testing.md)"
 	@echo "make bench        deps + build, then the benchmarks (docs/performance.md), under 15 minutes"
-	@echo "make install      copy the module into apache2's module directory (apxs -q LIBEXECDIR)"
+	@echo "make install      the module, conf files, tool and man page (DESTDIR, PREFIX; see README)"
+	@echo "make uninstall    take them away again (refuses while a2enmod has semguard enabled)"
+	@echo "make check-clang  compile the core with clang++ as C++17, -Werror"
 	@echo "make clean        remove $(BUILD)/"
 
 deps:
@@ -44,43 +55,79 @@ build: $(MODULE)
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BUILD)/core/%.o: src/%.cc $(wildcard src/*.h)
+$(BUILD)/core/%.o: src/%.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
-	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(CXXFLAGS) $(DEPFLAGS) -Isrc -Isrc/include -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/mod_semguard.o: mod_semguard.c src/semguard.h
+# Rewritten only when its text changes, so an unchanged APXS rebuilds nothing.
+$(APXS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@{ echo "APXS=$(APXS)"; command -v $(APXS) || true; echo "$(APXS_CFLAGS)"; } > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; echo "  APXS  $(APXS)"; fi
+
+$(BUILD)/mod_semguard.o: mod_semguard.c $(APXS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC_MOD) $(MOD_CFLAGS) -c $< -o $@
+	$(Q)$(CC_MOD) $(MOD_CFLAGS) $(DEPFLAGS) -Isrc/include -c $< -o $@
 
-$(MODULE): $(BUILD)/mod_semguard.o $(CORE_LIB)
+$(EXPORTS):
+	@mkdir -p $(dir $@)
+	$(Q)printf '{\n  global: semguard_module;\n  local: *;\n};\n' > $@
+
+$(MODULE): $(BUILD)/mod_semguard.o $(CORE_LIB) $(EXPORTS) $(APXS_STAMP)
 	@echo "  LINK  $@"
-	$(Q)$(CXX) -shared -o $@ $(BUILD)/mod_semguard.o $(CORE_LIB) -lstdc++
+	$(Q)$(CXX) -shared -Wl,--version-script=$(EXPORTS) -o $@ $(BUILD)/mod_semguard.o \
+	    $(CORE_LIB) -lstdc++
 
-$(BUILD)/unit/%.o: tests/unit/%.cc $(wildcard src/*.h tests/unit/*.h)
+$(BUILD)/unit/%.o: tests/unit/%.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX   $<"
-	$(Q)$(CXX) $(filter-out -fvisibility=hidden -fvisibility-inlines-hidden,$(CXXFLAGS)) -Isrc -c $< -o $@
+	$(Q)$(CXX) $(filter-out -fvisibility=hidden -fvisibility-inlines-hidden,$(CXXFLAGS)) \
+	    $(DEPFLAGS) $(UNIT_INCS) -c $< -o $@
 
-# The façade must stay valid C: compile its header as C, with every warning.
-$(CAPI_C_OBJ): tests/unit/c_api_compiles_as_c.c src/semguard.h
+# The façade must stay valid C: compile the test that calls it as C, with every warning.
+$(CAPI_C_OBJ): tests/unit/facade_from_c.c
 	@mkdir -p $(dir $@)
-	gcc -std=c99 -Wall -Wextra -Werror -pedantic -Isrc -c $< -o $@
+	@echo "  CC    $<"
+	$(Q)gcc -std=c99 -Wall -Wextra -Werror -pedantic $(DEPFLAGS) -Isrc/include -c $< -o $@
 
 $(UNIT_BIN): $(UNIT_OBJS) $(CAPI_C_OBJ) $(CORE_LIB)
-	$(CXX) -o $@ $^ -lgtest -lgtest_main -pthread
+	@echo "  LINK  $@"
+	$(Q)$(CXX) -o $@ $^ -lgtest -lgtest_main -pthread
 
 unit: $(UNIT_BIN)
 
+# What CI runs: the core as C++17 with clang++ too, warnings as errors. Syntax only, into no
+# object: the g++ build above is the one that links.
+CLANGXX    ?= clang++
+CLANG_STAMPS := $(patsubst %.cc,$(BUILD)/clang/%.ok,$(CORE_SRCS))
+$(BUILD)/clang/%.ok: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CLANG $<"
+	$(Q)$(CLANGXX) $(CXXSTD) -fsyntax-only $(WARNINGS) -MMD -MP -MF $@.d -MT $@ \
+	    -Isrc -Isrc/include $<
+	@touch $@
+
+check-clang: $(CLANG_STAMPS)
+
+# The DSO exports semguard_module and nothing else of ours.
+check-exports: $(MODULE)
+	@out=$$(nm -D --defined-only $(MODULE) | awk '{print $$3}' | grep -v '^_\(init\|fini\)$$' \
+	    | grep -v '^_edata$$\|^_end$$\|^__bss_start$$'); \
+	if [ "$$out" != "semguard_module" ]; then \
+	    echo "$(MODULE) exports more than semguard_module:"; echo "$$out"; exit 1; fi; \
+	echo "  NM    $(MODULE) exports semguard_module only"
+
 # Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
 TOOLS := $(BUILD)/reaper $(BUILD)/semhold
-TEST_MODULE := $(BUILD)/mod_semguard_testhooks.so
-$(TEST_MODULE): tests/modules/mod_semguard_testhooks.c
+# Test modules: hook points and faults for the integration tests (tests/modules/*.c).
+TEST_MODULES := $(patsubst tests/modules/%.c,$(BUILD)/%.so,$(wildcard tests/modules/*.c))
+$(BUILD)/mod_semguard_%.so: tests/modules/mod_semguard_%.c $(APXS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC_MOD) $(MOD_CFLAGS) -shared -o $@ $<
 
@@ -91,16 +138,27 @@ $(BUILD)/%: tests/tools/%.c
 run: deps build run-deps
 	@sh tests/tools/run-server.sh
 
-test: deps test-deps build $(UNIT_BIN) $(TOOLS) $(TEST_MODULE)
+test: deps test-deps build check-clang check-exports $(UNIT_BIN) $(TOOLS) $(TEST_MODULES)
 	@sh tests/run-all.sh
 
+# ---- install / uninstall ------------------------------------------------------------------
+# conf/install.sh does the work: the module into apxs's LIBEXECDIR, the conf files by layout
+# (Debian mods-available, RHEL conf.modules.d), semguardctl and its man page under PREFIX once
+# they exist. DESTDIR stages it all. Nothing here starts, stops or restarts a service.
+PREFIX ?= /usr/local
+INSTALL_VARS = APXS='$(APXS)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BUILD='$(abspath $(BUILD))'
+.PHONY: uninstall
 install: $(MODULE)
-	install -m 0644 $(MODULE) $$($(APXS) -q LIBEXECDIR)/mod_semguard.so
+	@$(INSTALL_VARS) sh conf/install.sh install
+
+uninstall:
+	@$(INSTALL_VARS) sh conf/install.sh uninstall
+# ---- end of install / uninstall ------------------------------------------------------------
 
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)
 	@echo "  CXX   $<"
-	$(Q)$(CXX) -std=c++20 -O2 -Isrc -o $@ $< $(CORE_LIB)
+	$(Q)$(CXX) $(CXXSTD) -O2 $(UNIT_INCS) -o $@ $< $(CORE_LIB)
 
 bench: deps bench-deps build $(TOOLS) $(CLEANUP_BENCH)
 	@sh bench/run.sh
@@ -117,3 +175,5 @@ test-deps run-deps bench-deps: deps
 	@sh tests/tools/install-test-deps.sh $(@:-deps=)
 stack:
 	@sh tests/tools/build-stack.sh
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

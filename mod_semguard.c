@@ -1,7 +1,7 @@
 /* mod_semguard: records the SysV semaphore sets this server creates (see README.md).
  *
  * This file is glue only: the module record, the directives, config create/merge, the hooks
- * and the trampolines into the C++ core (src/semguard.h), which holds all logic.
+ * and the trampolines into the C++ core (src/include/semguard.h), which holds all logic.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -18,19 +18,11 @@
 
 #include <unistd.h>
 
-#include "src/semguard.h"
+#include "semguard.h"
 
 module AP_MODULE_DECLARE_DATA semguard_module;
 
 #define SG_RETAINED_KEY "mod_semguard-retained"
-#define SG_UNSET (-1)
-
-typedef struct {
-    int enabled;             /* SemGuard On|Off; SG_UNSET until given */
-    const char *ledger_path; /* SemGuardLedger, absolute; NULL for the default */
-    int cleanup;             /* SemGuardCleanup, SG_CLEANUP_*; SG_UNSET until given */
-    int adopt;               /* SemGuardAdopt, SG_ADOPT_*; SG_UNSET until given */
-} sg_server_conf;
 
 /* The recorder of the current configuration pass; destroyed with pconf. */
 static sg_recorder *recorder;
@@ -43,92 +35,30 @@ static void log_line(void *baton, int level, const char *line)
     ap_log_error(APLOG_MARK, level, 0, log_server, "%s", line);
 }
 
-/* ---- Configuration ---- */
+/* ---- Configuration: the core parses and keeps every SemGuard* directive ---- */
 
-static void *create_server_conf(apr_pool_t *p, server_rec *s)
+static const char *set_directive(cmd_parms *cmd, void *dummy, const char *arg)
 {
-    sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
-    (void)s;
-    conf->enabled = SG_UNSET;
-    conf->cleanup = SG_UNSET;
-    conf->adopt = SG_UNSET;
-    return conf;
-}
-
-static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    sg_server_conf *base = basev, *add = addv;
-    sg_server_conf *conf = apr_pcalloc(p, sizeof(*conf));
-    conf->enabled = add->enabled != SG_UNSET ? add->enabled : base->enabled;
-    conf->ledger_path = add->ledger_path ? add->ledger_path : base->ledger_path;
-    conf->cleanup = add->cleanup != SG_UNSET ? add->cleanup : base->cleanup;
-    conf->adopt = add->adopt != SG_UNSET ? add->adopt : base->adopt;
-    return conf;
-}
-
-typedef sg_rc (*sg_keyword_parser)(const char *value, int *out, char *err, size_t errlen);
-
-/* SemGuard, SemGuardCleanup, SemGuardAdopt: one keyword each, parsed by the core. The field to
- * set is cmd->info's offset into sg_server_conf, the parser the directive's own. */
-static const char *set_keyword(cmd_parms *cmd, sg_keyword_parser parse, const char *arg)
-{
-    sg_server_conf *conf = ap_get_module_config(cmd->server->module_config, &semguard_module);
-    char err[SG_ERRLEN];
-    const char *context = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    if (context != NULL) {
-        return context;
-    }
-    if (parse(arg, (int *)((char *)conf + (size_t)cmd->info), err, sizeof(err)) != SG_OK) {
-        return apr_pstrdup(cmd->pool, err);
-    }
-    return NULL;
-}
-
-static const char *set_semguard(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    return set_keyword(cmd, sg_parse_semguard, arg);
-}
-
-static const char *set_cleanup(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    return set_keyword(cmd, sg_parse_cleanup, arg);
-}
-
-static const char *set_adopt(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    (void)dummy;
-    return set_keyword(cmd, sg_parse_adopt, arg);
-}
-
-static const char *set_ledger(cmd_parms *cmd, void *dummy, const char *arg)
-{
-    sg_server_conf *conf = ap_get_module_config(cmd->server->module_config, &semguard_module);
     char err[SG_ERRLEN];
     const char *context = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     (void)dummy;
     if (context != NULL) {
         return context;
     }
-    if (sg_parse_ledger_path(arg, err, sizeof(err)) != SG_OK) {
+    if (sg_directive(recorder, cmd->cmd->name, arg, err, sizeof(err)) != SG_OK) {
         return apr_pstrdup(cmd->pool, err);
-    }
-    conf->ledger_path = ap_server_root_relative(cmd->pool, arg);
-    if (conf->ledger_path == NULL) {
-        return apr_pstrcat(cmd->pool, "SemGuardLedger: '", arg, "' is not a valid path", NULL);
     }
     return NULL;
 }
 
 static const command_rec semguard_cmds[] = {
-    AP_INIT_TAKE1("SemGuard", set_semguard, (void *)APR_OFFSETOF(sg_server_conf, enabled), RSRC_CONF,
+    AP_INIT_TAKE1("SemGuard", set_directive, NULL, RSRC_CONF,
                   "On or Off: record the SysV semaphore sets this server creates"),
-    AP_INIT_TAKE1("SemGuardCleanup", set_cleanup, (void *)APR_OFFSETOF(sg_server_conf, cleanup), RSRC_CONF,
+    AP_INIT_TAKE1("SemGuardCleanup", set_directive, NULL, RSRC_CONF,
                   "On, Report or Off: remove the previous unclean run's leftover sets at start"),
-    AP_INIT_TAKE1("SemGuardAdopt", set_adopt, (void *)APR_OFFSETOF(sg_server_conf, adopt), RSRC_CONF,
+    AP_INIT_TAKE1("SemGuardAdopt", set_directive, NULL, RSRC_CONF,
                   "Off, Report or Remove: httpd-shaped leftover sets that no ledger knows"),
-    AP_INIT_TAKE1("SemGuardLedger", set_ledger, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("SemGuardLedger", set_directive, NULL, RSRC_CONF,
                   "The file recording this instance's semaphore sets"),
     {NULL}
 };
@@ -143,23 +73,13 @@ static apr_status_t destroy_recorder(void *unused)
     return APR_SUCCESS;
 }
 
-/* The config file this server reads: -f, else the compiled-in default, relative to ServerRoot. */
-static const char *config_file(apr_pool_t *p)
-{
-    const char *named = NULL;
-    if (ap_server_conf != NULL && ap_server_conf->process != NULL) {
-        named = sg_config_file_from_argv(ap_server_conf->process->argc,
-                                         ap_server_conf->process->argv);
-    }
-    return ap_server_root_relative(p, named ? named : SERVER_CONFIG_FILE);
-}
-
 static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     void *retained = ap_retained_data_get(SG_RETAINED_KEY);
     sg_process_info info;
     char err[SG_ERRLEN];
     (void)plog;
+    (void)ptemp;
     if (retained == NULL) {
         retained = ap_retained_data_create(SG_RETAINED_KEY, sg_retained_size());
     }
@@ -167,7 +87,9 @@ static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     info.run_mode = ap_state_query(AP_SQ_RUN_MODE);
     info.generation = ap_state_query(AP_SQ_CONFIG_GEN);
     info.server_root = ap_server_root;
-    info.config_file = config_file(ptemp);
+    info.argc = ap_server_conf && ap_server_conf->process ? ap_server_conf->process->argc : 0;
+    info.argv = ap_server_conf && ap_server_conf->process ? ap_server_conf->process->argv : NULL;
+    info.default_config = SERVER_CONFIG_FILE;
     info.apr_default_lock = apr_proc_mutex_defname();
     log_server = NULL;
     if (sg_recorder_create(&info, retained, log_line, NULL, &recorder, err, sizeof(err)) != SG_OK) {
@@ -175,35 +97,20 @@ static int sg_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
         return OK; /* the server runs unguarded rather than not at all */
     }
     apr_pool_cleanup_register(pconf, NULL, destroy_recorder, apr_pool_cleanup_null);
-    sg_recorder_first_snapshot(recorder);
+    sg_event(recorder, SG_EV_PRE_CONFIG, NULL);
     return OK;
 }
 
 static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    sg_server_conf *conf = ap_get_module_config(s->module_config, &semguard_module);
-    const char *ledger = conf->ledger_path;
-    char name[SG_ERRLEN];
-    sg_policy policy;
+    sg_event_info info = {0};
     (void)pconf;
     (void)plog;
     log_server = s;
-    policy.enabled = conf->enabled != 0;
-    if (ledger == NULL) {
-        if (sg_default_ledger_name(ap_server_root, config_file(ptemp), name, sizeof(name)) == SG_OK) {
-            ledger = ap_runtime_dir_relative(ptemp, name);
-        }
-        else {
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SG00014: %s; mod_semguard is off", name);
-            policy.enabled = 0;
-        }
-    }
-    policy.ledger_path = ledger;
-    policy.cleanup = conf->cleanup != SG_UNSET ? conf->cleanup : SG_CLEANUP_ON;
-    policy.adopt = conf->adopt != SG_UNSET ? conf->adopt : SG_ADOPT_REPORT;
-    policy.user = (long)ap_unixd_config.user_id;
-    policy.group = (long)ap_unixd_config.group_id;
-    sg_recorder_configure(recorder, &policy);
+    info.user = (long)ap_unixd_config.user_id;
+    info.group = (long)ap_unixd_config.group_id;
+    info.runtime_dir = ap_runtime_dir_relative(ptemp, "");
+    sg_event(recorder, SG_EV_CHECK_CONFIG, &info);
     return OK;
 }
 
@@ -237,10 +144,12 @@ SG_MODULES_BETWEEN(post_config, ap_LINK_post_config_t)
     static int name(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)    \
     {                                                                                          \
         const char *names[SG_MAX_BETWEEN] = {NULL};                                            \
-        size_t n = between_fn;                                                                 \
+        sg_event_info info = {0};                                                              \
         (void)pconf; (void)plog; (void)ptemp;                                                  \
+        info.n_modules = between_fn;                                                           \
+        info.modules_between = names;                                                          \
         log_server = s;                                                                        \
-        sg_recorder_checkpoint(recorder, cp, names, n);                                        \
+        sg_event(recorder, cp, &info);                                                         \
         return OK;                                                                             \
     }
 
@@ -249,29 +158,37 @@ static int sg_open_logs_after_mpm(apr_pool_t *, apr_pool_t *, apr_pool_t *, serv
 static int sg_post_config_before_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
 static int sg_post_config_after_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
 
-SG_CHECKPOINT(sg_open_logs_first, SG_CP_OPEN_LOGS_FIRST, 0)
-SG_CHECKPOINT(sg_open_logs_after_mpm, SG_CP_OPEN_LOGS_AFTER_MPM,
+SG_CHECKPOINT(sg_open_logs_first, SG_EV_OPEN_LOGS_FIRST, 0)
+SG_CHECKPOINT(sg_open_logs_after_mpm, SG_EV_OPEN_LOGS_AFTER_MPM,
               modules_between_open_logs((void *)sg_open_logs_first, (void *)sg_open_logs_after_mpm,
                                         names, SG_MAX_BETWEEN))
-SG_CHECKPOINT(sg_open_logs_last, SG_CP_OPEN_LOGS_LAST, 0)
-SG_CHECKPOINT(sg_post_config_first, SG_CP_POST_CONFIG_FIRST, 0)
-SG_CHECKPOINT(sg_post_config_before_ssl, SG_CP_POST_CONFIG_BEFORE_SSL, 0)
-SG_CHECKPOINT(sg_post_config_after_ssl, SG_CP_POST_CONFIG_AFTER_SSL,
+SG_CHECKPOINT(sg_open_logs_last, SG_EV_OPEN_LOGS_LAST, 0)
+SG_CHECKPOINT(sg_post_config_first, SG_EV_POST_CONFIG_FIRST, 0)
+SG_CHECKPOINT(sg_post_config_before_ssl, SG_EV_POST_CONFIG_BEFORE_SSL, 0)
+SG_CHECKPOINT(sg_post_config_after_ssl, SG_EV_POST_CONFIG_AFTER_SSL,
               modules_between_post_config((void *)sg_post_config_before_ssl,
                                           (void *)sg_post_config_after_ssl, names, SG_MAX_BETWEEN))
-SG_CHECKPOINT(sg_post_config_last, SG_CP_POST_CONFIG_LAST, 0)
+SG_CHECKPOINT(sg_post_config_last, SG_EV_POST_CONFIG_LAST, 0)
+
+/* One event about a process, for the child and monitor hooks. */
+static void process_event(sg_event_kind event, long pid)
+{
+    sg_event_info info = {0};
+    info.pid = pid;
+    sg_event(recorder, event, &info);
+}
 
 static apr_status_t child_exiting_cleanly(void *unused)
 {
     (void)unused;
-    sg_recorder_child_exiting_cleanly(recorder, (long)getpid());
+    process_event(SG_EV_CHILD_EXITING_CLEANLY, (long)getpid());
     return APR_SUCCESS;
 }
 
 static void sg_child_init(apr_pool_t *pchild, server_rec *s)
 {
     (void)s;
-    sg_recorder_child_started(recorder, (long)getpid());
+    process_event(SG_EV_CHILD_INIT, (long)getpid());
     /* pchild is destroyed on every clean child exit, never after SIGKILL or a crash. */
     apr_pool_cleanup_register(pchild, NULL, child_exiting_cleanly, apr_pool_cleanup_null);
 }
@@ -281,7 +198,7 @@ static void sg_child_status(server_rec *s, pid_t pid, ap_generation_t gen, int s
 {
     (void)s; (void)gen; (void)slot;
     if (state == MPM_CHILD_EXITED) {
-        sg_recorder_child_exited(recorder, (long)pid);
+        process_event(SG_EV_CHILD_EXITED, (long)pid);
     }
 }
 
@@ -322,8 +239,10 @@ static int sg_status_handler(request_rec *r)
     }
     writer.r = r;
     writer.info = &info;
-    if (sg_status_page(recorder, r->args, &info, write_page, &writer, err, sizeof(err)) != SG_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00027: cannot render the status page: %s", err);
+    if (sg_render(recorder, SG_VIEW_PAGE, r->args, &info, write_page, &writer, err, sizeof(err))
+        != SG_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00027: cannot render the status page: %s",
+                      err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -335,8 +254,10 @@ static int sg_status_hook(request_rec *r, int flags)
     char err[SG_ERRLEN];
     writer.r = r;
     writer.info = NULL;
-    if (sg_status_section(recorder, flags & AP_STATUS_SHORT, write_page, &writer, err, sizeof(err)) != SG_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00028: cannot add the mod_status section: %s", err);
+    sg_view view = (flags & AP_STATUS_SHORT) ? SG_VIEW_STATUS_AUTO : SG_VIEW_STATUS_HTML;
+    if (sg_render(recorder, view, NULL, NULL, write_page, &writer, err, sizeof(err)) != SG_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SG00028: cannot add the mod_status section: %s",
+                      err);
     }
     return OK;
 }
@@ -344,7 +265,7 @@ static int sg_status_hook(request_rec *r, int flags)
 static int sg_monitor(apr_pool_t *p, server_rec *s)
 {
     (void)p; (void)s;
-    sg_recorder_monitor(recorder);
+    sg_event(recorder, SG_EV_MONITOR, NULL);
     return DECLINED;
 }
 
@@ -377,8 +298,8 @@ AP_DECLARE_MODULE(semguard) = {
     STANDARD20_MODULE_STUFF,
     NULL,               /* per-directory config: none */
     NULL,
-    create_server_conf,
-    merge_server_conf,
+    NULL,               /* per-server config: none, the core keeps the directives */
+    NULL,
     semguard_cmds,
     register_hooks,
     AP_MODULE_FLAG_NONE

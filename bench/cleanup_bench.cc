@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "cleanup.h"
-#include "ledger_file.h"
-#include "process_table.h"
-#include "sysv.h"
+#include "cleanup/cleanup.h"
+#include "ledger/ledger_file.h"
+#include "os/process_table.h"
+#include "os/sysv.h"
 
 namespace {
 

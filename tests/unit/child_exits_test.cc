@@ -1,4 +1,4 @@
-#include "child_exits.h"
+#include "os/child_exits.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,5 +1,5 @@
 // The removal rules as pure functions: each branch, and the sentence each "no" carries.
-#include "cleanup_policy.h"
+#include "cleanup/cleanup_policy.h"
 
 #include <functional>
 #include <string>
@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_process_table.h"
-#include "has_text.h"
+#include "support/sem_sets.h"
+
+#include "fakes/fake_process_table.h"
+#include "support/has_text.h"
 
 namespace semguard {
 namespace {
@@ -91,19 +93,9 @@ TEST_F(JudgeOwnerTest, SameIdentityIsAlive) {
 
 // A free httpd mutex as the kernel shows it right now, with its state probed.
 SemSet FreeSet() {
-  SemSet s;
+  SemSet s = semguard_test::HttpdMutexSet(0, 33, 33, 5001);
   s.semid = 32769;
-  s.key = 0;
-  s.uid = 33;
-  s.gid = 33;
-  s.cuid = 0;
-  s.cgid = 0;
-  s.mode = 0600;
-  s.nsems = 1;
-  s.ctime = 1763900000;
   s.probed = true;
-  s.last_pid = 5001;
-  s.value = 1;
   return s;
 }
 

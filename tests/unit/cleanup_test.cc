@@ -1,6 +1,6 @@
 // The startup cleanup over an in-memory semaphore table (FakeSysV), declared processes
 // (FakeProcessTable) and, for live instances, real ledger files in a temporary directory.
-#include "cleanup.h"
+#include "cleanup/cleanup.h"
 
 #include <unistd.h>
 
@@ -10,11 +10,13 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_process_table.h"
-#include "fake_sysv.h"
-#include "has_text.h"
-#include "ledger_file.h"
-#include "test_files.h"
+#include "support/sem_sets.h"
+
+#include "fakes/fake_process_table.h"
+#include "fakes/fake_sysv.h"
+#include "support/has_text.h"
+#include "ledger/ledger_file.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {
@@ -46,18 +48,7 @@ class CleanupTest : public testing::Test {
   // A set as httpd leaves it: IPC_PRIVATE, one semaphore, 0600, made by the starter and owned
   // by User and Group, free, last used by `last_pid`.
   static SemSet HttpdSet(pid_t last_pid = kDeadUser) {
-    SemSet s;
-    s.key = 0;
-    s.nsems = 1;
-    s.mode = 0600;
-    s.cuid = kStarter;
-    s.cgid = 0;
-    s.uid = kUser;
-    s.gid = kGroup;
-    s.ctime = 1763900000;
-    s.value = 1;
-    s.last_pid = last_pid;
-    return s;
+    return semguard_test::HttpdMutexSet(kStarter, kUser, kGroup, last_pid);
   }
 
   static RecordedSet Record(const SemSet& stored, const std::string& type = "mpm-accept") {
@@ -153,6 +144,28 @@ TEST_F(CleanupTest, RemovesTheFreeSetsOfADeadOwnerAndNothingElse) {
   EXPECT_TRUE(HasText(removed, "semaphore set " + std::to_string(leftover) + " (mpm-accept)"));
   EXPECT_TRUE(HasText(removed, "pid 812"));
   EXPECT_TRUE(HasText(OnlyLine("SG00025"), "pid 812 is gone"));
+}
+
+// Each set is judged on the reads made just before its removal: for every IPC_RMID, the call
+// right before it probes that very set, so nothing can change between the judgement's reads and
+// the removal but what the kernel itself does.
+TEST_F(CleanupTest, EachRemovalFollowsTheProbeOfThatSetWithNothingInBetween) {
+  const int first = AddRecorded(HttpdSet(), "mpm-accept");
+  const int second = AddRecorded(HttpdSet(), "ssl");
+  CleanupReport r = cleanup_.Run(Input());
+  ASSERT_EQ(r.removed, 2);
+  EXPECT_EQ(sysv_.removed(), (std::vector<int>{first, second}));
+  using Op = FakeSysV::Op;
+  const auto& trace = sysv_.trace();
+  int removals = 0;
+  for (size_t i = 0; i < trace.size(); ++i) {
+    if (trace[i].first != Op::kRemove) continue;
+    ++removals;
+    ASSERT_GE(i, 1u);
+    EXPECT_EQ(trace[i - 1], std::make_pair(Op::kProbe, trace[i].second))
+        << "IPC_RMID of " << trace[i].second << " not right after its probe";
+  }
+  EXPECT_EQ(removals, 2);
 }
 
 TEST_F(CleanupTest, ASetInUseIsSkippedWithItsReason) {

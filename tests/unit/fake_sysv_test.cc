@@ -1,6 +1,6 @@
 // The fake itself: the recorder tests, and later the cleanup tests, rely on it behaving like
 // the kernel where the code can tell.
-#include "fake_sysv.h"
+#include "fakes/fake_sysv.h"
 
 #include <cerrno>
 #include <string>
@@ -8,6 +8,8 @@
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
+
+#include "support/sem_sets.h"
 
 namespace semguard_test {
 namespace {
@@ -17,12 +19,9 @@ using semguard::Status;
 using semguard::TableInfo;
 
 SemSet Set(unsigned long nsems = 1, int64_t ctime = 100) {
-  SemSet s;
+  SemSet s = semguard_test::HttpdMutexSet(0, 0, 0, 42);
   s.nsems = nsems;
-  s.mode = 0600;
   s.ctime = ctime;
-  s.last_pid = 42;
-  s.value = 1;
   s.waiters = 2;
   return s;
 }

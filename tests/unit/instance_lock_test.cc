@@ -1,4 +1,5 @@
-#include "instance_lock.h"
+#include "ledger/instance_lock.h"
+
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,12 +10,13 @@
 
 #include <gtest/gtest.h>
 
-#include "test_files.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {
 
 using semguard_test::FileExists;
+using semguard_test::InstanceLockHeld;
 using semguard_test::ReadFileBytes;
 using semguard_test::TempDir;
 using semguard_test::WriteFileBytes;
@@ -31,7 +33,7 @@ class InstanceLockTest : public testing::Test {
 };
 
 TEST_F(InstanceLockTest, AcquireCreatesAPrivateCloseOnExecLockFile) {
-  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  Status st = RealFileSystem().LockFile(lock_path_, &fd_);
   ASSERT_TRUE(st.ok()) << st.message();
   ASSERT_GE(fd_, 0);
   struct stat info {};
@@ -42,21 +44,21 @@ TEST_F(InstanceLockTest, AcquireCreatesAPrivateCloseOnExecLockFile) {
 }
 
 TEST_F(InstanceLockTest, SecondOpenFileDescriptionIsBusy) {
-  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
   int second = -1;
-  Status st = AcquireInstanceLock(lock_path_, &second);
+  Status st = RealFileSystem().LockFile(lock_path_, &second);
   EXPECT_EQ(st.code(), Status::Code::kBusy) << st.message();
   EXPECT_EQ(second, -1);
   EXPECT_NE(st.message().find(lock_path_), std::string::npos) << st.message();
 }
 
 TEST_F(InstanceLockTest, ForkedChildCannotAcquireWhileTheParentHolds) {
-  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     int fd = -1;
-    Status st = AcquireInstanceLock(lock_path_, &fd);
+    Status st = RealFileSystem().LockFile(lock_path_, &fd);
     _exit(st.code() == Status::Code::kBusy ? 0 : 1);
   }
   int status = 0;
@@ -67,7 +69,7 @@ TEST_F(InstanceLockTest, ForkedChildCannotAcquireWhileTheParentHolds) {
 
 TEST_F(InstanceLockTest, HeldWhileOpenAndFreeAfterClose) {
   EXPECT_FALSE(InstanceLockHeld(lock_path_));  // no file yet
-  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
   EXPECT_TRUE(InstanceLockHeld(lock_path_));
   ASSERT_EQ(close(fd_), 0);
   fd_ = -1;
@@ -76,15 +78,15 @@ TEST_F(InstanceLockTest, HeldWhileOpenAndFreeAfterClose) {
 }
 
 TEST_F(InstanceLockTest, AcquireAgainAfterRelease) {
-  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
   ASSERT_EQ(close(fd_), 0);
   fd_ = -1;
-  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  Status st = RealFileSystem().LockFile(lock_path_, &fd_);
   EXPECT_TRUE(st.ok()) << st.message();
 }
 
 TEST_F(InstanceLockTest, LockInheritedByAForkedChildOutlivesTheParentsCopy) {
-  ASSERT_TRUE(AcquireInstanceLock(lock_path_, &fd_).ok());
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
   int go[2];
   ASSERT_EQ(pipe(go), 0);
   pid_t child = fork();
@@ -108,7 +110,7 @@ TEST_F(InstanceLockTest, RefusesSymlinkAtTheLockPath) {
   const std::string target = dir_.File("target");
   ASSERT_TRUE(WriteFileBytes(target, "keep\n"));
   ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
-  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  Status st = RealFileSystem().LockFile(lock_path_, &fd_);
   EXPECT_EQ(st.code(), Status::Code::kInvalid);
   EXPECT_NE(st.message().find("symbolic link"), std::string::npos) << st.message();
   EXPECT_EQ(fd_, -1);
@@ -118,13 +120,13 @@ TEST_F(InstanceLockTest, RefusesSymlinkAtTheLockPath) {
 TEST_F(InstanceLockTest, RefusesDanglingSymlinkWithoutCreatingItsTarget) {
   const std::string target = dir_.File("would-be-created");
   ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
-  EXPECT_EQ(AcquireInstanceLock(lock_path_, &fd_).code(), Status::Code::kInvalid);
+  EXPECT_EQ(RealFileSystem().LockFile(lock_path_, &fd_).code(), Status::Code::kInvalid);
   EXPECT_FALSE(FileExists(target));
 }
 
 TEST_F(InstanceLockTest, RefusesADirectory) {
   ASSERT_EQ(mkdir(lock_path_.c_str(), 0700), 0);
-  Status st = AcquireInstanceLock(lock_path_, &fd_);
+  Status st = RealFileSystem().LockFile(lock_path_, &fd_);
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(fd_, -1);
 }

@@ -1,5 +1,5 @@
-#include "ledger_file.h"
-#include "sample_ledger.h"
+#include "ledger/ledger_file.h"
+#include "support/sample_ledger.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "crc32c.h"
-#include "test_files.h"
+#include "base/crc32c.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {

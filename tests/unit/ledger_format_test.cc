@@ -1,5 +1,5 @@
-#include "ledger_format.h"
-#include "sample_ledger.h"
+#include "ledger/ledger_format.h"
+#include "support/sample_ledger.h"
 
 #include <cstdio>
 #include <initializer_list>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "crc32c.h"
+#include "base/crc32c.h"
 
 namespace semguard {
 namespace {

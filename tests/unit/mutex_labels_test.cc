@@ -1,4 +1,4 @@
-#include "mutex_labels.h"
+#include "module/mutex_labels.h"
 
 #include <string>
 #include <string_view>

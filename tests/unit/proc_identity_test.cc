@@ -1,4 +1,4 @@
-#include "proc_identity.h"
+#include "os/proc_identity.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_files.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {

@@ -1,6 +1,6 @@
 // The recorder over an in-memory semaphore table (FakeSysV) and a real ledger file in a
 // temporary directory.
-#include "recorder.h"
+#include "module/recorder.h"
 
 #include <unistd.h>
 
@@ -10,18 +10,23 @@
 
 #include <gtest/gtest.h>
 
-#include "child_exits.h"
-#include "fake_sysv.h"
-#include "instance_lock.h"
-#include "ledger_file.h"
-#include "process_table.h"
-#include "test_files.h"
+#include "support/sem_sets.h"
+
+#include "os/child_exits.h"
+#include "fakes/fake_process_table.h"
+#include "fakes/fake_sysv.h"
+#include "ledger/instance_lock.h"
+#include "ledger/ledger_file.h"
+#include "os/proc_identity.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {
 
+using semguard_test::FakeProcessTable;
 using semguard_test::FakeSysV;
 using semguard_test::FileExists;
+using semguard_test::InstanceLockHeld;
 using semguard_test::ReadFileBytes;
 using semguard_test::TempDir;
 using semguard_test::WriteFileBytes;
@@ -35,21 +40,17 @@ constexpr int kError = static_cast<int>(Level::kError);
 constexpr int kAlert = static_cast<int>(Level::kAlert);
 
 // The processes the recorder asks about (for its startup cleanup and its hints): only this test
-// process exists and no httpd runs, so nothing depends on what else runs on the host.
-class ThisProcessOnly : public ProcessTable {
- public:
-  bool Alive(pid_t pid) override { return pid == getpid(); }
-  Status Identity(pid_t pid, ProcessIdentity* out) override {
-    return pid == getpid() ? ReadProcessIdentity(pid, out) : Status::NotFound("no such process");
-  }
-  std::vector<HttpdProcess> HttpdProcesses(const std::string&, pid_t) override { return {}; }
-  std::vector<pid_t> SessionMembers(pid_t) override { return {}; }
-};
-
+// process exists, with its real identity, and no httpd runs, so nothing depends on what else
+// runs on the host.
 class RecorderTest : public testing::Test {
  protected:
+  void SetUp() override {
+    ProcessIdentity self;
+    ASSERT_TRUE(ReadProcessIdentity(getpid(), &self).ok());
+    procs_.AddProcess(self);
+  }
   void TearDown() override {
-    if (retained_.lock_fd >= 0) close(retained_.lock_fd);
+    if (retained_.lock.fd >= 0) close(retained_.lock.fd);
   }
 
   // The first pass (main_state kCreatePreConfig) unless told otherwise; generation 1 for the
@@ -68,21 +69,18 @@ class RecorderTest : public testing::Test {
   }
 
   Recorder NewRecorder(Environment env) {
-    return Recorder(std::move(env), &retained_, &sysv_, LogSink(&RecordLine, &log_), &procs_);
+    Seams seams;
+    seams.sysv = &sysv_;
+    seams.procs = &procs_;
+    return Recorder(std::move(env), &retained_, LogSink(&RecordLine, &log_), seams);
   }
 
   // A set as APR's sysvsem mutex leaves it: IPC_PRIVATE, one semaphore, made by this euid and
   // last touched (SETVAL) by this very process.
   SemSet HttpdMutex(int64_t ctime = 1763900000) const {
-    SemSet s;
-    s.key = 0;
-    s.nsems = 1;
-    s.uid = s.cuid = geteuid();
-    s.gid = s.cgid = getegid();
-    s.mode = 0600;
+    SemSet s = semguard_test::HttpdMutexSet(geteuid(), geteuid(), getegid(), getpid());
+    s.cgid = getegid();
     s.ctime = ctime;
-    s.last_pid = getpid();
-    s.value = 1;
     return s;
   }
 
@@ -91,7 +89,8 @@ class RecorderTest : public testing::Test {
     rec.TakeFirstSnapshot();
     Settings settings;
     settings.enabled = enabled;
-    rec.Configure(settings, ledger_path_);
+    settings.ledger_path = ledger_path_;
+    rec.Configure(settings);
   }
 
   // open_logs, where the MPM makes the accept mutex: returns the semid of the set the MPM made,
@@ -138,7 +137,7 @@ class RecorderTest : public testing::Test {
   TempDir dir_;
   const std::string ledger_path_ = dir_.File("test.ledger");
   FakeSysV sysv_;
-  ThisProcessOnly procs_;
+  FakeProcessTable procs_;
   Retained retained_{};  // zero-filled, as ap_retained_data_create gives it
   std::vector<std::string> log_;
 };
@@ -202,7 +201,7 @@ TEST_F(RecorderTest, RetainedKeepsTheChecksumOfTheFileOnDisk) {
   uint32_t crc = 0;
   ASSERT_TRUE(ReadLedgerFile(ledger_path_, geteuid(), &ledger, &crc).ok());
   EXPECT_EQ(retained_.ledger_crc, crc);
-  EXPECT_STREQ(retained_.lock_path, (ledger_path_ + ".lock").c_str());
+  EXPECT_STREQ(retained_.lock.path, (ledger_path_ + ".lock").c_str());
 }
 
 TEST_F(RecorderTest, LabelsSetsByTheirPhase) {
@@ -471,7 +470,10 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
 
   Retained other_retained{};
   std::vector<std::string> other_log;
-  Recorder other(Env(), &other_retained, &sysv_, LogSink(&RecordLine, &other_log), &procs_);
+  Seams seams;
+  seams.sysv = &sysv_;
+  seams.procs = &procs_;
+  Recorder other(Env(), &other_retained, LogSink(&RecordLine, &other_log), seams);
   Begin(other);
   other.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   sysv_.Add(HttpdMutex());
@@ -507,7 +509,9 @@ TEST_F(RecorderTest, MovedLedgerKeepsItsSets) {
   const std::string new_path = dir_.File("moved.ledger");
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   second.TakeFirstSnapshot();
-  second.Configure(Settings{}, new_path);
+  Settings moved_settings;
+  moved_settings.ledger_path = new_path;
+  second.Configure(moved_settings);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
   PostConfig(second);
 

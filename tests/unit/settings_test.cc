@@ -1,4 +1,4 @@
-#include "settings.h"
+#include "config/settings.h"
 
 #include <string>
 
@@ -133,6 +133,61 @@ TEST(ParseAdoptModeTest, MapsEachKeyword) {
   EXPECT_EQ(st.code(), Status::Code::kInvalid);
   EXPECT_TRUE(MessageHas(st, "SemGuardAdopt: 'On' is not valid; use Off, Report or Remove"));
   EXPECT_EQ(mode, AdoptMode::kRemove);
+}
+
+TEST(ApplyDirectiveTest, EachDirectiveByNameWithItsDefaultsUntilGiven) {
+  Settings s;
+  EXPECT_TRUE(s.enabled);
+  EXPECT_EQ(s.cleanup, CleanupMode::kOn);
+  EXPECT_EQ(s.adopt, AdoptMode::kReport);
+  EXPECT_EQ(s.ledger_path, "");
+  ASSERT_TRUE(ApplyDirective("SemGuard", "off", "/srv", &s).ok());
+  ASSERT_TRUE(ApplyDirective("SemGuardCleanup", "Report", "/srv", &s).ok());
+  ASSERT_TRUE(ApplyDirective("SemGuardAdopt", "Remove", "/srv", &s).ok());
+  ASSERT_TRUE(ApplyDirective("SemGuardLedger", "run/./a.ledger", "/srv/", &s).ok());
+  EXPECT_FALSE(s.enabled);
+  EXPECT_EQ(s.cleanup, CleanupMode::kReport);
+  EXPECT_EQ(s.adopt, AdoptMode::kRemove);
+  EXPECT_EQ(s.ledger_path, "/srv/run/a.ledger");
+  ASSERT_TRUE(ApplyDirective("SemGuardLedger", "/var/x.ledger", "/srv", &s).ok());
+  EXPECT_EQ(s.ledger_path, "/var/x.ledger");
+}
+
+TEST(ApplyDirectiveTest, BadValuesAndUnknownNamesKeepTheSettings) {
+  Settings s;
+  Status st = ApplyDirective("SemGuardLedger", "run/", "/srv", &s);
+  EXPECT_TRUE(MessageHas(st, "SemGuardLedger: 'run/' names a directory; give a file name"));
+  EXPECT_EQ(s.ledger_path, "");
+  EXPECT_EQ(ApplyDirective("SemGuardAdopt", "Auto", "/srv", &s).code(), Status::Code::kInvalid);
+  EXPECT_EQ(s.adopt, AdoptMode::kReport);
+  EXPECT_TRUE(MessageHas(ApplyDirective("SemGuardNothing", "x", "/srv", &s),
+                         "mod_semguard has no directive SemGuardNothing"));
+}
+
+TEST(AbsolutePathTest, FoldsDotsAndSlashesLikeServerRootRelative) {
+  EXPECT_EQ(AbsolutePath("/etc/apache2", "apache2.conf"), "/etc/apache2/apache2.conf");
+  EXPECT_EQ(AbsolutePath("/etc/apache2/", "/tmp//x/../y.conf"), "/tmp/y.conf");
+  EXPECT_EQ(AbsolutePath("/srv", "../../etc/z"), "/etc/z");
+  EXPECT_EQ(AbsolutePath("/", ""), "/");
+}
+
+TEST(ConfigFileOfTest, TheLastDashFWinsElseTheDefaultUnderServerRoot) {
+  const char* none[] = {"httpd", "-k", "start"};
+  EXPECT_EQ(ConfigFileOf(3, none, "apache2.conf", "/etc/apache2"), "/etc/apache2/apache2.conf");
+  const char* two[] = {"httpd", "-f", "/a.conf", "-fconf/b.conf"};
+  EXPECT_EQ(ConfigFileOf(4, two, "apache2.conf", "/srv"), "/srv/conf/b.conf");
+  const char* dangling[] = {"httpd", "-f"};
+  EXPECT_EQ(ConfigFileOf(2, dangling, "httpd.conf", "/srv"), "/srv/httpd.conf");
+  EXPECT_EQ(ConfigFileOf(0, nullptr, "httpd.conf", "/srv"), "/srv/httpd.conf");
+}
+
+TEST(DefaultLedgerPathTest, InTheRuntimeDirNamedForRootAndConfig) {
+  const std::string a = DefaultLedgerPath("/run/apache2", "/etc/apache2", "/etc/apache2/a.conf");
+  const std::string b = DefaultLedgerPath("/run/apache2/", "/etc/apache2", "/etc/apache2/b.conf");
+  EXPECT_EQ(a.rfind("/run/apache2/semguard-", 0), 0u) << a;
+  EXPECT_EQ(a.substr(a.size() - 7), ".ledger");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a, DefaultLedgerPath("/run/apache2", "/etc/apache2", "/etc/apache2/a.conf"));
 }
 
 }  // namespace

@@ -13,8 +13,8 @@
 
 #include <gtest/gtest.h>
 
-#include "private_ipc.h"
-#include "sysv.h"
+#include "support/private_ipc.h"
+#include "os/sysv.h"
 
 namespace semguard {
 namespace {

@@ -1,0 +1,38 @@
+// The names of an instance's files, in one place: "<x>.ledger", its lock "<x>.ledger.lock", a
+// refused ledger kept as "<x>.ledger.bad". Other instances find a live server's ledger by the
+// lock file it holds open, so these endings are part of the contract between versions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace semguard {
+
+inline constexpr std::string_view kLedgerEnding = ".ledger";
+inline constexpr std::string_view kLockEnding = ".lock";
+inline constexpr std::string_view kQuarantineEnding = ".bad";
+
+inline bool EndsWith(std::string_view s, std::string_view ending) {
+  return s.size() >= ending.size() && s.substr(s.size() - ending.size()) == ending;
+}
+
+inline std::string LockPathOf(const std::string& ledger_path) {
+  return ledger_path + std::string(kLockEnding);
+}
+
+inline std::string QuarantinePathOf(const std::string& ledger_path) {
+  return ledger_path + std::string(kQuarantineEnding);
+}
+
+// True for "<x>.ledger.lock", the lock of some instance's ledger.
+inline bool IsLedgerLockPath(std::string_view path) {
+  return EndsWith(path, std::string(kLedgerEnding) + std::string(kLockEnding));
+}
+
+// The ledger a lock file belongs to; "" when `lock_path` is no ledger's lock.
+inline std::string LedgerPathOfLock(const std::string& lock_path) {
+  if (!EndsWith(lock_path, kLockEnding)) return "";
+  return lock_path.substr(0, lock_path.size() - kLockEnding.size());
+}
+
+}  // namespace semguard

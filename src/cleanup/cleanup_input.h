@@ -1,0 +1,42 @@
+// The startup cleanup's input, and the one function that builds it for any caller: the httpd
+// parent at a real start, or a command-line tool acting for a stopped server. Nothing here
+// assumes the caller is httpd: who it is comes in as CleanupCaller.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "cleanup/cleanup_policy.h"
+#include "config/settings.h"
+#include "ledger/ledger_format.h"
+
+namespace semguard {
+
+struct CleanupInput {
+  CleanupMode mode = CleanupMode::kOn;
+  AdoptMode adopt = AdoptMode::kReport;
+  const Ledger* previous = nullptr;  // this instance's last ledger, if it was readable
+  AdoptionShape shape{};
+  pid_t self = 0;                    // the caller, never counted as a live httpd
+  std::string self_exe;              // the httpd binary, to find its live processes
+  std::string own_lock_path;         // held by the caller now
+  uid_t ledger_owner = 0;            // who must own the ledgers of live instances
+  std::vector<int> own_sets;         // semids this running server records (status page's count)
+  int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
+};
+
+// Who runs the cleanup.
+struct CleanupCaller {
+  pid_t pid = 0;         // the process that holds the instance lock
+  std::string exe;       // the httpd binary ("" when unknown: then only names find httpd)
+  uid_t starter = 0;     // the uid starting httpd: creator of its sets, owner of its ledgers
+};
+
+// `previous`: the instance's last ledger, or nullptr when none was read (or this server wrote
+// it itself, as after a restart). The instance lock is the one of settings.ledger_path.
+CleanupInput MakeCleanupInput(const Settings& settings, const Ledger* previous,
+                              const CleanupCaller& caller);
+
+}  // namespace semguard

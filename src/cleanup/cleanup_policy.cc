@@ -1,0 +1,64 @@
+#include "cleanup/cleanup_policy.h"
+
+namespace semguard {
+
+OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Status& now_status,
+                        const ProcessIdentity& now) {
+  const std::string pid = "pid " + std::to_string(recorded.pid);
+  if (!alive) return {true, pid + " is gone"};
+  if (!now_status.ok()) return {false, pid + " runs but cannot be identified: " + now_status.message()};
+  // An unknown boot id ("unknown") is no evidence either way.
+  if (now.boot_id != "unknown" && recorded.boot_id != "unknown" && now.boot_id != recorded.boot_id) {
+    return {true, pid + " was recorded in an earlier boot"};
+  }
+  if (now.pid_ns != recorded.pid_ns) return {true, pid + " now names a process of another pid namespace"};
+  if (now.start_time != recorded.start_time) return {true, pid + " now names another process (start time differs)"};
+  return {false, pid + " is still running (same start time)"};
+}
+
+Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, const SemSet& now,
+                         bool last_pid_alive) {
+  if (!stat_status.ok()) {
+    if (stat_status.code() == Status::Code::kNotFound) return {Verdict::kGone, "already gone"};
+    return {Verdict::kSkip, "cannot be examined: " + stat_status.message()};
+  }
+  if (!SameIdentity(rec.set, now)) {
+    return {Verdict::kSkip, "its semid now names another set (creation time, creator, key, mode "
+                            "or size differ from the ledger)"};
+  }
+  return JudgeFree(now, last_pid_alive);
+}
+
+Verdict JudgeFree(const SemSet& now, bool last_pid_alive) {
+  if (!now.probed) return {Verdict::kSkip, "its state cannot be read"};
+  if (now.value != 1) return {Verdict::kSkip, "in use: not free (value " + std::to_string(now.value) + ")"};
+  if (now.waiters > 0) {
+    return {Verdict::kSkip, "in use: " + std::to_string(now.waiters) + " process(es) wait on it"};
+  }
+  if (now.last_pid == 0) return {Verdict::kSkip, "its last user is not visible from here"};
+  if (last_pid_alive) {
+    return {Verdict::kSkip, "in use: its last user, pid " + std::to_string(now.last_pid) + ", is alive"};
+  }
+  return {Verdict::kRemove, ""};
+}
+
+bool HasHttpdShape(const SemSet& set, const AdoptionShape& shape) {
+  return LooksLikeHttpdMutex(set) && set.cuid == shape.starter_uid && set.uid == shape.user &&
+         set.gid == shape.group && set.mode == 0600;
+}
+
+Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive) {
+  return JudgeFree(probed, last_pid_alive);
+}
+
+std::string AdoptionBlocker(const std::vector<HttpdProcess>& live_httpd) {
+  std::string unguarded;
+  for (const HttpdProcess& p : live_httpd) {
+    if (p.lock_files.empty()) unguarded += (unguarded.empty() ? "" : ", ") + std::to_string(p.pid);
+  }
+  if (unguarded.empty()) return "";
+  return "live httpd process(es) without mod_semguard (pid " + unguarded +
+         ") could own these sets";
+}
+
+}  // namespace semguard

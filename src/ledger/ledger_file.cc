@@ -1,0 +1,44 @@
+#include "ledger/ledger_file.h"
+
+#include <cstdio>
+
+#include "base/crc32c.h"
+
+namespace semguard {
+
+Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out,
+                      uint32_t* crc_out, FileSystem& files) {
+  std::string text;
+  Status st = files.ReadOwnedFile(path, expected_owner, kLedgerMaxBytes, &text);
+  if (!st.ok()) return st;
+  Status decoded = DecodeLedger(text, out);
+  if (!decoded.ok()) return Status::Corrupt(path + ": " + decoded.message());
+  if (crc_out != nullptr) *crc_out = Crc32c(text);
+  return Status::Ok();
+}
+
+Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out,
+                       FileSystem& files) {
+  const std::string text = EncodeLedger(ledger);
+  Status st = files.ReplaceFile(path, text);
+  if (st.ok() && crc_out != nullptr) *crc_out = Crc32c(text);
+  return st;
+}
+
+std::string DefaultLedgerName(const std::string& server_root, const std::string& config_file) {
+  // FNV-1a 64 of "root\0file": stable across runs and versions, unlike std::hash.
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](unsigned char c) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  };
+  for (unsigned char c : server_root) mix(c);
+  mix(0);
+  for (unsigned char c : config_file) mix(c);
+  char name[64];
+  std::snprintf(name, sizeof(name), "semguard-%016llx.ledger",
+                static_cast<unsigned long long>(hash));
+  return name;
+}
+
+}  // namespace semguard

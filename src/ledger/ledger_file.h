@@ -1,0 +1,33 @@
+// The ledger on disk: refuse anything suspicious on read, replace atomically on write. Through
+// the FileSystem seam, so a test can make any step fail.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+#include "ledger/ledger_format.h"
+#include "os/file_system.h"
+
+namespace semguard {
+
+inline constexpr size_t kLedgerMaxBytes = 1 << 20;
+
+// Reads and decodes `path`. NotFound when there is no file. Refuses (Corrupt or Invalid, with a
+// sentence naming the problem) a symlink, anything but a regular file, a file not owned by
+// `expected_owner`, a group- or world-writable file, one over kLedgerMaxBytes, and anything
+// DecodeLedger rejects. `crc_out`, when given, receives the checksum of the whole file.
+Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out,
+                      uint32_t* crc_out = nullptr, FileSystem& files = RealFileSystem());
+
+// Replaces `path` atomically (FileSystem::ReplaceFile). `crc_out` receives the checksum of what
+// was written.
+Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out = nullptr,
+                       FileSystem& files = RealFileSystem());
+
+// The default ledger file name for an instance: distinct for every ServerRoot + config file pair.
+std::string DefaultLedgerName(const std::string& server_root, const std::string& config_file);
+
+}  // namespace semguard

@@ -1,0 +1,331 @@
+#include "module/recorder.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iterator>
+#include <utility>
+
+#include "cleanup/busy_lock.h"
+#include "os/child_exits.h"
+#include "page/page_builder.h"
+
+namespace semguard {
+namespace {
+
+bool LastOfPhase(Checkpoint cp) {
+  return cp == Checkpoint::kOpenLogsLast || cp == Checkpoint::kPostConfigLast;
+}
+
+std::string CountByType(const std::vector<RecordedSet>& sets) {
+  std::map<std::string, int> counts;
+  for (const RecordedSet& r : sets) ++counts[r.type];
+  std::string out;
+  for (const auto& [type, n] : counts) {
+    out += (out.empty() ? "" : ", ") + type + " " + std::to_string(n);
+  }
+  return out;
+}
+
+// Before core's open_logs, lines go to stderr: the terminal in the first pass, /dev/null in the
+// freshly detached daemon (generation 1). From generation 2 on, stderr is the ErrorLog.
+bool KeepsEarlyLines(const Environment& env) {
+  return env.main_state == MainState::kCreatePreConfig || env.generation == 1;
+}
+
+}  // namespace
+
+Recorder::Recorder(Environment env, Retained* retained, LogSink log, Seams seams)
+    : env_(std::move(env)),
+      retained_(retained),
+      sysv_(seams.sysv != nullptr ? seams.sysv : &RealSysV()),
+      procs_(seams.procs != nullptr ? seams.procs : &RealProcessTable()),
+      clock_(seams.clock != nullptr ? seams.clock : &RealClock()),
+      log_(log, KeepsEarlyLines(env_)),
+      lock_(&retained->lock, seams.files != nullptr ? *seams.files : RealFileSystem()),
+      store_(env_.euid, seams.files != nullptr ? *seams.files : RealFileSystem()) {
+  InitRetained(retained_);
+}
+
+pid_t Recorder::SelfPid() const { return env_.pid > 0 ? env_.pid : getpid(); }
+
+bool Recorder::Enabled() const {
+  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return false;
+  // open_logs and post_config run only in a process that is starting (pass 1, before detach)
+  // or running (later passes) the server; never in -t, dumps or -k signalling.
+  return env_.main_state == MainState::kCreatePreConfig ||
+         env_.main_state == MainState::kCreateConfig;
+}
+
+void Recorder::TakeFirstSnapshot() {
+  if (env_.run_mode != RunMode::kNormal) return;
+  ScanTable(&snapshot_);
+}
+
+void Recorder::Configure(Settings settings) {
+  settings_ = std::move(settings);
+  // Turned off by a restart: let another instance (or a later On) take this ledger. Only a
+  // running server ever holds the lock, so -t and -k processes never get here with one.
+  if (!settings_.enabled) lock_.Release();
+  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
+  // A restart that changed SemGuardLedger: what this server recorded is still at the old path.
+  std::string read_from = settings_.ledger_path;
+  if (lock_.held() && retained_->ledger_written && lock_.HeldLedger() != read_from) {
+    read_from = moved_from_ = lock_.HeldLedger();
+  }
+  loaded_ = store_.Load(read_from);
+  loaded_is_ours_ = loaded_.status.ok() && retained_->ledger_written &&
+                    loaded_.crc == retained_->ledger_crc;
+  // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
+  if (loaded_is_ours_) recorded_ = loaded_.ledger.sets;
+}
+
+bool Recorder::TakeLock() {
+  Status st = lock_.Take(settings_.ledger_path);
+  if (st.ok()) return true;
+  const std::string why = st.code() == Status::Code::kBusy
+                              ? ExplainBusyLock(loaded_.status.ok() ? &loaded_.ledger : nullptr,
+                                                *procs_)
+                              : "";
+  log_.Log(Level::kError, "SG00001",
+           st.message() + "; this process records and removes no semaphore sets" + why);
+  return false;
+}
+
+// Only this instance's previous run, never a ledger this server wrote itself.
+const Ledger* Recorder::PreviousRun() const {
+  return loaded_.status.ok() && !loaded_is_ours_ ? &loaded_.ledger : nullptr;
+}
+
+CleanupInput Recorder::MakeInput(const Ledger* previous) const {
+  CleanupCaller caller;
+  caller.pid = SelfPid();
+  caller.exe = env_.exe;
+  caller.starter = env_.euid;
+  return MakeCleanupInput(settings_, previous, caller);
+}
+
+void Recorder::CleanUpPreviousRun() {
+  Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
+    log_.Log(level, tag, msg);
+  });
+  KeepStartupRecord(cleanup.Run(MakeInput(PreviousRun())));
+}
+
+void Recorder::KeepStartupRecord(const CleanupReport& report) {
+  StartupRecord& r = retained_->startup;
+  r = StartupRecord{};
+  r.ran = true;
+  r.removed = report.removed;
+  r.skipped = report.skipped;
+  r.candidates = report.candidates;
+  r.adopted = report.adopted;
+  r.millis = report.millis;
+  r.previous_owner = report.previous_owner;
+  r.at = clock_->Now();
+  for (const auto& [semid, reason] : report.skips) {
+    if (r.n_skips == static_cast<int>(std::size(r.skips))) break;
+    r.skips[r.n_skips].semid = semid;
+    std::snprintf(r.skips[r.n_skips].reason, sizeof(r.skips[0].reason), "%s", reason.c_str());
+    ++r.n_skips;
+  }
+}
+
+void Recorder::Monitor() {
+  if (!settings_.enabled || !lock_.held() || retained_->child_area == nullptr) return;
+  CleanupInput in = MakeInput(nullptr);
+  for (const RecordedSet& r : recorded_) in.own_sets.push_back(r.set.semid);
+  Cleanup counter(sysv_, procs_, [](Level, const char*, const std::string&) {});
+  SharedCounters& c = ChildExits(retained_->child_area).counters();
+  c.leaked_sets.store(counter.FindAdoptionCandidates(in).candidates);
+  c.leaked_at.store(clock_->Now());
+}
+
+PageModel Recorder::BuildPageModel() const {
+  PageSources in;
+  in.recorded = &recorded_;
+  in.retained = retained_;
+  in.sysv = sysv_;
+  in.server_pid = getppid() > 1 ? getppid() : SelfPid();
+  in.generation = env_.generation;
+  in.enabled = settings_.enabled;
+  return FillPageModel(in, clock_->Now());
+}
+
+void Recorder::ReportPreviousLedger() {
+  if (reported_previous_) return;
+  reported_previous_ = true;
+  const Status& st = loaded_.status;
+  if (st.ok() || st.code() == Status::Code::kNotFound) {
+    if (retained_->ledger_written && !loaded_is_ours_) {
+      log_.Log(Level::kError, "SG00004",
+               "the ledger " + settings_.ledger_path + " no longer holds what this server "
+               "wrote; sets made in earlier passes are not recorded any more");
+    }
+    return;
+  }
+  log_.Log(Level::kError, "SG00003",
+           "refusing the ledger: " + st.message() + "; it is kept as " + loaded_.path +
+               ".bad and recording starts afresh");
+  Status kept = store_.Quarantine(loaded_.path);
+  if (!kept.ok()) log_.Log(Level::kError, "SG00010", kept.message());
+}
+
+Status Recorder::ScanTable(std::map<int, SemSet>* out) {
+  std::vector<SemSet> sets;
+  Status st = sysv_->Scan(&sets);
+  if (!st.ok()) {
+    log_.Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
+    return st;
+  }
+  out->clear();
+  for (const SemSet& s : sets) out->emplace(s.semid, s);
+  snapshot_sets_in_use_ = static_cast<int>(sets.size());
+  return Status::Ok();
+}
+
+void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
+  // core's open_logs (REALLY_FIRST) has run by open_logs-last: the ErrorLog is open. Replay
+  // even when this pass went passive, so SG00001 reaches the ErrorLog too.
+  if (cp == Checkpoint::kOpenLogsLast) log_.Replay();
+  if (!Enabled()) return;
+  if (cp == Checkpoint::kOpenLogsFirst) {
+    if (!TakeLock()) {
+      settings_.enabled = false;  // passive for the rest of this pass
+      return;
+    }
+    ReportPreviousLedger();
+    // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
+    if (env_.main_state == MainState::kCreatePreConfig) CleanUpPreviousRun();
+  }
+  if (!lock_.held()) return;
+
+  // A full scan visits every slot of the table. Between two checkpoints of one phase the set
+  // count tells whether anything appeared; the last checkpoint of a phase always scans, so a
+  // set that came while another went is still recorded there (labelled by its phase).
+  TableInfo info;
+  if (!LastOfPhase(cp) && sysv_->Info(&info).ok() &&
+      info.sets_in_use == snapshot_sets_in_use_) {
+    return;
+  }
+  std::map<int, SemSet> now;
+  if (!ScanTable(&now).ok()) return;
+  KeepLiveSets(now, &recorded_);
+  bool added = RecordNewSets(now, LabelFor(cp, modules_between));
+  snapshot_ = std::move(now);
+  // Also right after a set appears: a start that crashes later still names it.
+  if (added || LastOfPhase(cp)) WriteLedger(cp);
+  if (cp == Checkpoint::kPostConfigLast) {
+    if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea(1 << 15);
+    if (env_.main_state == MainState::kCreateConfig) Monitor();
+    if (recorded_.empty()) {
+      TellNothingToGuard();
+    } else {
+      log_.Log(Level::kInfo, "SG00009",
+               "generation " + std::to_string(env_.generation) + ": " +
+                   std::to_string(recorded_.size()) + " semaphore set(s) recorded in " +
+                   settings_.ledger_path + " (" + CountByType(recorded_) + ")");
+    }
+  }
+}
+
+bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
+  size_t before_count = recorded_.size();
+  for (const auto& [semid, set] : now) {
+    auto before = snapshot_.find(semid);
+    if (before != snapshot_.end() && SameIdentity(before->second, set)) continue;
+    bool known = false;
+    for (const RecordedSet& r : recorded_) known = known || r.set.semid == semid;
+    if (known) continue;
+    // httpd's sets: IPC_PRIVATE, one semaphore, created by us, and last touched by this very
+    // process (APR's SETVAL right after semget). Anything else that appeared meanwhile is not.
+    if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) continue;
+    SemSet probed = set;
+    if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) continue;
+    RecordedSet rec;
+    rec.set = probed;
+    rec.type = label;
+    rec.creator_pid = SelfPid();
+    rec.generation = env_.generation;
+    log_.Debug("semguard: recorded semid " + std::to_string(semid) + " (" + label + ")");
+    recorded_.push_back(std::move(rec));
+  }
+  return recorded_.size() > before_count;
+}
+
+void Recorder::WriteLedger(Checkpoint cp) {
+  Ledger ledger;
+  Status st = procs_->Identity(SelfPid(), &ledger.owner.process);
+  if (!st.ok()) {
+    log_.Log(Level::kError, "SG00011", "cannot read this process's identity: " + st.message());
+    return;
+  }
+  ledger.owner.generation = env_.generation;
+  ledger.owner.written_at = clock_->Now();
+  ledger.owner.server_root = env_.server_root;
+  ledger.owner.config_file = env_.config_file;
+  ledger.sets = recorded_;
+  uint32_t crc = 0;
+  st = store_.Write(settings_.ledger_path, ledger, &crc);
+  if (!st.ok()) {
+    log_.Log(Level::kError, "SG00005",
+             std::string("cannot write the ledger at ") + CheckpointName(cp) + ": " +
+                 st.message());
+    return;
+  }
+  retained_->ledger_crc = crc;
+  retained_->ledger_written = true;
+  retained_->server_pid = SelfPid();
+  if (!moved_from_.empty()) {
+    store_.RemoveMoved(moved_from_);
+    log_.Log(Level::kNotice, "SG00026",
+             "the ledger moved from " + moved_from_ + " to " + settings_.ledger_path);
+    moved_from_.clear();
+  }
+}
+
+void Recorder::TellNothingToGuard() {
+  if (retained_->told_nothing_to_guard) return;
+  retained_->told_nothing_to_guard = true;
+  log_.Log(Level::kInfo, "SG00008",
+           "this server created no SysV semaphore set, so there is nothing to guard: its "
+           "mutexes use another mechanism (APR's default here is '" + env_.apr_default_lock +
+               "'; only 'Mutex sysvsem' makes SysV sets), or none of its modules needs one "
+               "(prefork with a single Listen makes no accept mutex)");
+}
+
+void Recorder::ChildStarted(pid_t pid) {
+  if (retained_->child_area != nullptr) ChildExits(retained_->child_area).ChildStarted(pid);
+}
+
+void Recorder::ChildExitingCleanly(pid_t pid) {
+  if (retained_->child_area != nullptr) ChildExits(retained_->child_area).ChildExitedCleanly(pid);
+}
+
+void Recorder::ChildExited(pid_t pid) {
+  if (retained_->child_area == nullptr) return;
+  ChildExits exits(retained_->child_area);
+  ChildExits::Exit how = exits.ParentSawExit(pid);
+  log_.Debug("semguard: child pid " + std::to_string(pid) + " exited " +
+             (how == ChildExits::Exit::kClean     ? "cleanly"
+              : how == ChildExits::Exit::kUnclean ? "without a clean shutdown (signal or crash)"
+                                                  : "(untracked)"));
+  if (!settings_.enabled) return;
+  // The cheap re-check: one IPC_STAT per recorded set.
+  for (const RecordedSet& r : recorded_) {
+    if (vanished_.count(r.set.semid)) continue;
+    SemSet now;
+    Status st = sysv_->Stat(r.set.semid, &now);
+    if (st.ok() && SameIdentity(r.set, now)) continue;
+    vanished_[r.set.semid] = true;
+    exits.counters().vanished_sets.fetch_add(1, std::memory_order_relaxed);
+    std::string what = st.ok() ? "its semid now names another set" : "it is gone";
+    log_.Log(Level::kAlert, "SG00007",
+             "semaphore set " + std::to_string(r.set.semid) + " (" + r.type +
+                 ") vanished under this live server: " + what +
+                 ". Someone removed it (an 'ipcrm' loop or cron job?); the mutex it backs no "
+                 "longer works");
+  }
+}
+
+}  // namespace semguard

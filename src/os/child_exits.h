@@ -1,0 +1,69 @@
+// Child-exit bookkeeping shared by the parent and its children: an anonymous MAP_SHARED area,
+// made once per server lifetime and inherited by every fork. httpd's child_status hook tells the
+// parent that a child exited but not how; a child that shuts down cleanly marks itself here
+// first, so an exit without the mark was a signal or a crash.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace semguard {
+
+// The status page's full-table scan, shared by every child so that a large table is scanned
+// once per kScanCacheSeconds for the whole server, not once per child. A seqlock: `seq` is odd
+// while a writer fills the fields; readers retry until they see the same even value twice.
+inline constexpr int kSharedOwners = 64;
+struct SharedScan {
+  std::atomic<uint32_t> seq{0};
+  std::atomic<int64_t> at{0};          // when the published scan ran; 0 never
+  std::atomic<int64_t> claimed_at{0};  // a child rescanning since then (stale after 30 s)
+  std::atomic<uint32_t> n_owners{0};
+  std::atomic<uint64_t> owners[kSharedOwners] = {};  // uid << 32 | sets
+};
+
+struct SharedCounters {
+  std::atomic<uint64_t> child_exits{0};
+  std::atomic<uint64_t> child_exits_unclean{0};  // ended without a clean shutdown
+  std::atomic<uint64_t> child_exits_unknown{0};  // not tracked (table was full)
+  std::atomic<uint64_t> vanished_sets{0};        // recorded sets that disappeared while we ran
+  // Published by the parent (root), read by the children that serve the status page.
+  std::atomic<int64_t> leaked_sets{-1};          // httpd-shaped leftovers no ledger knows; -1 unknown
+  std::atomic<int64_t> leaked_at{0};             // when that was counted (wall clock, seconds)
+  SharedScan scan;
+};
+
+class ChildExits {
+ public:
+  // Maps an area with room for `max_children` live children; nullptr when mmap fails. The
+  // area lives as long as the server; only its address is kept (in httpd's retained data).
+  static void* MapArea(int max_children);
+  explicit ChildExits(void* area) : header_(static_cast<Header*>(area)) {}
+
+  SharedCounters& counters() { return header_->counters; }
+  const SharedCounters& counters() const { return header_->counters; }
+
+  // In the child, after fork.
+  void ChildStarted(pid_t pid);
+  // In the child, from its clean-shutdown path (a pool cleanup that SIGKILL never runs).
+  void ChildExitedCleanly(pid_t pid);
+
+  enum class Exit { kClean, kUnclean, kUnknown };
+  // In the parent, once per reaped child: classifies the exit, counts it, frees its slot.
+  Exit ParentSawExit(pid_t pid);
+
+ private:
+  struct Header {
+    uint32_t slots;  // power of two
+    SharedCounters counters;
+  };
+  // A slot holds 0 (free), pid (running) or -pid (exited cleanly).
+  std::atomic<int32_t>* Slots() const;
+  std::atomic<int32_t>* Find(pid_t pid) const;
+
+  Header* header_ = nullptr;
+};
+
+}  // namespace semguard

@@ -1,0 +1,37 @@
+// The OS seam over SysV semaphores: read the table, look at one set, remove one. No policy.
+// sysv_linux.cc is the real implementation; tests/unit/fake_sysv.h an in-memory one.
+#pragma once
+
+#include <vector>
+
+#include "os/sem_set.h"
+#include "base/status.h"
+
+namespace semguard {
+
+struct TableInfo {
+  int sets_in_use = 0;   // SEM_INFO semusz
+  long sems_in_use = 0;  // SEM_INFO semaem
+  int max_index = 0;     // highest used slot
+  int sets_limit = 0;    // SEMMNI
+  long sems_limit = 0;   // SEMMNS
+  int sems_per_set_limit = 0;  // SEMMSL
+};
+
+class SysV {
+ public:
+  virtual ~SysV() = default;
+  virtual Status Info(TableInfo* out) = 0;
+  // Every set in the table, without probing.
+  virtual Status Scan(std::vector<SemSet>* out) = 0;
+  // One set by semid (IPC_STAT); NotFound when it is gone or the id names nothing.
+  virtual Status Stat(int semid, SemSet* out) = 0;
+  // Fill last_pid, value and waiters of semaphore 0 and set probed.
+  virtual Status Probe(SemSet* set) = 0;
+  virtual Status Remove(int semid) = 0;
+};
+
+// The process-wide real implementation.
+SysV& RealSysV();
+
+}  // namespace semguard

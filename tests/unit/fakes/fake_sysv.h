@@ -1,0 +1,101 @@
+// An in-memory SysV semaphore table implementing semguard::SysV, with fault injection, for
+// tests of the recorder and of anything else that reads or removes sets.
+//
+// Like Linux, a semid is index + kSeqMultiplier * sequence; Scan returns sets in index order and
+// only their identity (probed false), Stat and Remove of an id that names nothing fail as
+// semctl does with EINVAL (Status kNotFound). Everything else about a set (identity fields,
+// last_pid, value, waiters) is exactly what the test stored.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "os/sem_set.h"
+#include "base/status.h"
+#include "os/sysv.h"
+
+namespace semguard_test {
+
+class FakeSysV : public semguard::SysV {
+ public:
+  static constexpr int kSeqMultiplier = 32768;  // Linux's IPCMNI
+  enum class Op { kInfo, kScan, kStat, kProbe, kRemove };
+
+  FakeSysV();
+
+  // ---- The table, changed by the test "behind the code's back". ----
+
+  // Adds `set` with every field as given. A negative set.semid takes the lowest free slot with
+  // the next sequence number of that slot. Returns the semid, or -1 (and a test failure) when
+  // the semid or its slot is already in use.
+  int Add(semguard::SemSet set);
+  // Removes a set as `ipcrm` would; returns false when there was none.
+  bool Vanish(int semid);
+  // Puts another set under the same semid, as when the kernel reuses an id: `set.semid` is
+  // ignored. Returns false when `semid` names nothing.
+  bool Replace(int semid, semguard::SemSet set);
+  // The stored set, to read or change (value, last_pid, ...); nullptr when there is none.
+  semguard::SemSet* Find(int semid);
+  bool Exists(int semid) const;
+  std::vector<int> Semids() const;  // in index order
+  // SEMMNI, SEMMNS, SEMMSL as Info reports them (Linux's defaults until set).
+  void SetLimits(int sets_limit, long sems_limit, int sems_per_set_limit);
+
+  // ---- Fault injection. ----
+
+  // The next `times` calls of `op` fail with `status` and change nothing.
+  void FailNext(Op op, semguard::Status status, int times = 1);
+  // Every Remove(semid) fails as semctl(IPC_RMID) would with errno `err` (EPERM: Status kIo;
+  // EIDRM or EINVAL: kNotFound). With `set_vanishes` the set is gone after the failing call
+  // (someone else removed it first); otherwise it stays.
+  void FailRemove(int semid, int err, bool set_vanishes = false);
+  // Runs at the start of every call, before the fault checks: lets a test change the table in
+  // the middle of an operation (a set that vanishes between Scan and Remove, ...).
+  void SetBeforeCall(std::function<void(Op op, int semid)> hook);
+
+  // ---- What the code did. ----
+
+  int calls(Op op) const;
+  // Every call, in order: (op, semid), semid -1 for Info and Scan.
+  const std::vector<std::pair<Op, int>>& trace() const { return trace_; }
+  // Sets removed by Remove, in order (vanished ones not included).
+  const std::vector<int>& removed() const { return removed_; }
+
+  // ---- semguard::SysV ----
+  semguard::Status Info(semguard::TableInfo* out) override;
+  semguard::Status Scan(std::vector<semguard::SemSet>* out) override;
+  semguard::Status Stat(int semid, semguard::SemSet* out) override;
+  semguard::Status Probe(semguard::SemSet* set) override;
+  semguard::Status Remove(int semid) override;
+
+ private:
+  struct Fault {
+    semguard::Status status;
+    int times = 0;
+  };
+  struct RemoveFault {
+    int err = 0;
+    bool set_vanishes = false;
+  };
+
+  // Counts and traces the call, runs the hook; returns the injected failure, if any, in *out.
+  bool Enter(Op op, int semid, semguard::Status* out);
+  static int SlotOf(int semid) { return semid % kSeqMultiplier; }
+  static semguard::SemSet IdentityOnly(const semguard::SemSet& stored);
+
+  std::map<int, semguard::SemSet> by_slot_;  // slot -> set
+  std::map<int, int> next_sequence_;         // slot -> sequence of its next set
+  std::map<Op, Fault> faults_;
+  std::map<int, RemoveFault> remove_faults_;
+  std::map<Op, int> calls_;
+  std::function<void(Op, int)> before_call_;
+  std::vector<int> removed_;
+  std::vector<std::pair<Op, int>> trace_;
+  semguard::TableInfo limits_;
+};
+
+}  // namespace semguard_test

@@ -1,0 +1,287 @@
+// The recorder's failure paths over fakes only: files (FakeFileSystem), the semaphore table
+// (FakeSysV), processes (FakeProcessTable) and the clock. No file is written, no /proc is read.
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/sem_sets.h"
+
+#include "fakes/fake_file_system.h"
+#include "fakes/fake_process_table.h"
+#include "fakes/fake_sysv.h"
+#include "ledger/ledger_format.h"
+#include "module/recorder.h"
+#include "support/sample_ledger.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::FakeClock;
+using semguard_test::FakeFileSystem;
+using semguard_test::FakeProcessTable;
+using semguard_test::FakeSysV;
+using semguard_test::TestIdentity;
+
+constexpr uid_t kUid = 33;
+constexpr pid_t kSelf = 4242;
+const std::string kLedger = "/run/apache2/test.ledger";
+const std::string kLock = kLedger + ".lock";
+
+void RecordLine(void* baton, int level, const char* line) {
+  static_cast<std::vector<std::string>*>(baton)->push_back(std::to_string(level) + " " + line);
+}
+
+class RecorderSeamsTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    files_.writer_uid = kUid;
+    procs_.AddProcess(TestIdentity(kSelf));
+  }
+
+  Recorder NewRecorder(MainState state = MainState::kCreatePreConfig) {
+    Environment env;
+    env.main_state = state;
+    env.generation = state == MainState::kCreatePreConfig ? 1 : 2;
+    env.pid = kSelf;
+    env.euid = kUid;
+    env.exe = "/usr/sbin/apache2";
+    Seams seams;
+    seams.sysv = &sysv_;
+    seams.procs = &procs_;
+    seams.files = &files_;
+    seams.clock = &clock_;
+    return Recorder(env, &retained_, LogSink(&RecordLine, &log_), seams);
+  }
+
+  void Begin(Recorder& rec) {
+    rec.TakeFirstSnapshot();
+    Settings settings;
+    settings.ledger_path = kLedger;
+    rec.Configure(settings);
+  }
+
+  // A set as APR leaves it, made and last touched by kSelf.
+  int AddHttpdSet() {
+    return sysv_.Add(semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf));
+  }
+
+  std::vector<std::string> LinesWith(std::string_view text) const {
+    std::vector<std::string> found;
+    for (const std::string& line : log_) {
+      if (line.find(text) != std::string::npos) found.push_back(line);
+    }
+    return found;
+  }
+
+  FakeFileSystem files_;
+  FakeSysV sysv_;
+  FakeProcessTable procs_;
+  FakeClock clock_{1764600000};
+  Retained retained_{};
+  std::vector<std::string> log_;
+};
+
+TEST_F(RecorderSeamsTest, WritesTheLedgerThroughTheSeamWithTheClocksTime) {
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int semid = AddHttpdSet();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  Ledger written;
+  ASSERT_TRUE(DecodeLedger(files_.Text(kLedger), &written).ok()) << files_.Text(kLedger);
+  EXPECT_EQ(written.owner.written_at, 1764600000);
+  EXPECT_EQ(written.owner.process.pid, kSelf);
+  ASSERT_EQ(written.sets.size(), 1u);
+  EXPECT_EQ(written.sets[0].set.semid, semid);
+  EXPECT_TRUE(retained_.ledger_written);
+  EXPECT_EQ(retained_.startup.at, 1764600000) << "the startup record takes the clock's time";
+}
+
+TEST_F(RecorderSeamsTest, BusyLockIsSG00001AndThePassStaysPassive) {
+  files_.HoldLockElsewhere(kLock);
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  AddHttpdSet();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
+  EXPECT_NE(LinesWith("SG00001")[0].find("is held by another live process of this instance; "
+                                         "this process records and removes no semaphore sets "
+                                         "(is the same configuration already running?)"),
+            std::string::npos)
+      << LinesWith("SG00001")[0];
+  EXPECT_FALSE(rec.holds_lock());
+  EXPECT_TRUE(rec.recorded().empty());
+  EXPECT_FALSE(files_.Exists(kLedger));
+}
+
+TEST_F(RecorderSeamsTest, BusyLockNamesTheRunningServerThatWroteTheLedger) {
+  Ledger previous = semguard_test::SampleLedger();
+  previous.owner.process = TestIdentity(777);
+  files_.Put(kLedger, EncodeLedger(previous), kUid);
+  procs_.AddProcess(TestIdentity(777));
+  files_.HoldLockElsewhere(kLock);
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
+  EXPECT_NE(LinesWith("SG00001")[0].find(
+                ". The server that wrote the ledger, pid 777, is running: is this a second "
+                "start of it?"),
+            std::string::npos)
+      << LinesWith("SG00001")[0];
+}
+
+TEST_F(RecorderSeamsTest, BusyLockNamesOrphanedChildrenOfAKilledParent) {
+  Ledger previous = semguard_test::SampleLedger();
+  previous.owner.process = TestIdentity(777);
+  files_.Put(kLedger, EncodeLedger(previous), kUid);
+  procs_.AddProcess(TestIdentity(801), 777);
+  procs_.AddProcess(TestIdentity(802), 777);
+  files_.HoldLockElsewhere(kLock);
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
+  EXPECT_NE(LinesWith("SG00001")[0].find("(pid 777) are still alive: 801 802 (orphaned"),
+            std::string::npos)
+      << LinesWith("SG00001")[0];
+}
+
+TEST_F(RecorderSeamsTest, LockThatCannotBeOpenedIsSG00001WithTheReason) {
+  files_.Fail("LockFile", kLock, Status::FromErrno("open " + kLock, EACCES));
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
+  EXPECT_NE(LinesWith("SG00001")[0].find("open " + kLock + ": Permission denied; this process"),
+            std::string::npos)
+      << LinesWith("SG00001")[0];
+  EXPECT_EQ(LinesWith("already running").size(), 0u) << "only a busy lock gets the hint";
+}
+
+TEST_F(RecorderSeamsTest, LedgerThatCannotBeWrittenIsSG00005AndRetainedIsUntouched) {
+  files_.Fail("ReplaceFile", kLedger, Status::FromErrno("create " + kLedger + ".tmp", ENOSPC));
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  AddHttpdSet();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(LinesWith("SG00005").size(), 1u);
+  EXPECT_NE(LinesWith("SG00005")[0].find("3 SG00005: cannot write the ledger at "
+                                         "open_logs-after-mpm: create " + kLedger +
+                                         ".tmp: No space left on device"),
+            std::string::npos)
+      << LinesWith("SG00005")[0];
+  EXPECT_FALSE(retained_.ledger_written);
+  EXPECT_EQ(rec.recorded().size(), 1u) << "the set stays recorded for the next write";
+  files_.Heal();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  EXPECT_TRUE(retained_.ledger_written) << "the phase's last checkpoint writes again";
+}
+
+TEST_F(RecorderSeamsTest, RefusedLedgerIsSG00003AndKeptAsBad) {
+  files_.Put(kLedger, "not a ledger\n", kUid);
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
+  EXPECT_NE(LinesWith("SG00003")[0].find("; it is kept as " + kLedger +
+                                         ".bad and recording starts afresh"),
+            std::string::npos);
+  EXPECT_TRUE(files_.Exists(kLedger + ".bad"));
+  EXPECT_EQ(files_.Text(kLedger + ".bad"), "not a ledger\n");
+  EXPECT_EQ(LinesWith("SG00010").size(), 0u);
+}
+
+TEST_F(RecorderSeamsTest, RefusedLedgerThatCannotBeMovedAsideIsSG00010) {
+  files_.Put(kLedger, "not a ledger\n", kUid);
+  files_.Fail("Rename", kLedger,
+              Status::FromErrno("rename " + kLedger + " to " + kLedger + ".bad", EROFS));
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(LinesWith("SG00010").size(), 1u);
+  EXPECT_EQ(LinesWith("SG00010")[0], "3 SG00010: rename " + kLedger + " to " + kLedger +
+                                         ".bad: Read-only file system");
+  EXPECT_EQ(LinesWith("SG00003").size(), 1u);
+}
+
+TEST_F(RecorderSeamsTest, UnreadableOwnIdentityIsSG00011AndNothingIsWritten) {
+  procs_.AddUnidentifiable(kSelf, Status::Io("cannot read the pid namespace of pid 4242"));
+  Recorder rec = NewRecorder();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  AddHttpdSet();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(LinesWith("SG00011").size(), 1u);
+  EXPECT_EQ(LinesWith("SG00011")[0], "3 SG00011: cannot read this process's identity: "
+                                     "cannot read the pid namespace of pid 4242");
+  EXPECT_FALSE(files_.Exists(kLedger));
+  EXPECT_FALSE(retained_.ledger_written);
+}
+
+TEST_F(RecorderSeamsTest, MovedLedgerRemovesTheOldLedgerAndLockAfterTheFirstWrite) {
+  {
+    Recorder first = NewRecorder();
+    Begin(first);
+    first.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+    AddHttpdSet();
+    first.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  }
+  ASSERT_TRUE(files_.Exists(kLedger));
+  const std::string moved = "/run/apache2/moved.ledger";
+  Recorder second = NewRecorder(MainState::kCreateConfig);
+  second.TakeFirstSnapshot();
+  Settings settings;
+  settings.ledger_path = moved;
+  second.Configure(settings);
+  EXPECT_EQ(second.recorded().size(), 1u) << "read at the old path, the one the lock is for";
+  second.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  second.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  EXPECT_TRUE(files_.Exists(moved));
+  EXPECT_FALSE(files_.Exists(kLedger));
+  EXPECT_FALSE(files_.Exists(kLock));
+  EXPECT_EQ(LinesWith("SG00026").size(), 1u);
+  EXPECT_STREQ(retained_.lock.path, (moved + ".lock").c_str());
+  EXPECT_EQ(files_.open_locks(), 1) << "the old lock was let go before the new one was taken";
+}
+
+TEST_F(RecorderSeamsTest, RestartToOffLetsTheLockGo) {
+  {
+    Recorder first = NewRecorder();
+    Begin(first);
+    first.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  }
+  ASSERT_EQ(files_.open_locks(), 1);
+  Recorder second = NewRecorder(MainState::kCreateConfig);
+  Settings off;
+  off.enabled = false;
+  off.ledger_path = kLedger;
+  second.Configure(off);
+  EXPECT_EQ(files_.open_locks(), 0);
+  EXPECT_EQ(retained_.lock.fd, -1);
+}
+
+TEST_F(RecorderSeamsTest, RetainedBlockOfAnotherVersionIsRefusedAndLeftAlone) {
+  Retained other{};
+  other.magic = kRetainedMagic;
+  other.version = kRetainedVersion + 1;
+  other.size = sizeof(Retained);
+  EXPECT_FALSE(InitRetained(&other));
+  EXPECT_EQ(other.version, kRetainedVersion + 1);
+  Retained foreign{};
+  foreign.magic = 0x12345678;
+  EXPECT_FALSE(InitRetained(&foreign));
+  Retained fresh{};
+  EXPECT_TRUE(InitRetained(&fresh));
+  EXPECT_EQ(fresh.lock.fd, -1);
+  EXPECT_TRUE(InitRetained(&fresh)) << "a block this version made is kept";
+}
+
+}  // namespace
+}  // namespace semguard
