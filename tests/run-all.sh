@@ -45,10 +45,13 @@ suites="unit=$results/unit.json"
 # it cannot when it cannot; exit 2 means "skip", anything else non-zero "fail".
 prepare_apr16() {
     sh tests/tools/build-stack.sh || return $?
-    # A make of its own for the other build folder: no flags or jobserver from the outer make.
+    # The module and every test module (tests/modules/*.c), built by the stack's apxs; a make of
+    # its own for the other build folder: no flags or jobserver from the outer make.
+    test_modules=$(for c in tests/modules/*.c; do
+        printf 'build/apr16/%s.so ' "$(basename "$c" .c)"; done)
+    # shellcheck disable=SC2086
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j2 --no-print-directory BUILD=build/apr16 \
-        APXS=build/stack/bin/apxs build/apr16/mod_semguard.so \
-        build/apr16/mod_semguard_testhooks.so || return 1
+        APXS=build/stack/bin/apxs build/apr16/mod_semguard.so $test_modules || return 1
 }
 
 for server in $servers; do

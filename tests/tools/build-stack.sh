@@ -14,7 +14,6 @@ cd "$(dirname "$0")/../.."
 project=$(pwd)
 stacks=${SEMGUARD_STACKS:-$project/../shared/stacks}
 prefix=$project/build/stack
-work=$project/build/stack-src
 headers2437=$project/build/stack-2437
 stamp=$prefix/.built
 
@@ -39,9 +38,14 @@ done
 
 echo "building httpd 2.4.62 on APR 1.6.3 into $prefix (about 7 minutes on 2 cores)"
 started=$(date +%s)
-rm -rf "$prefix" "$work" "$headers2437"
-mkdir -p "$work"
-log=$work/build.log
+rm -rf "$prefix" "$headers2437"
+# The sources unpack outside build/: their *.d files (DTrace scripts) are no make dependency
+# files, and the Makefile includes every build/**/*.d.
+work=$(mktemp -d "${TMPDIR:-/tmp}/semguard-stack.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$project/build"
+log=$project/build/stack-build.log
 : >"$log"
 jobs=${SEMGUARD_STACK_JOBS:-2}
 
@@ -93,6 +97,5 @@ step "httpd 2.4.62: install" make install
 
 cd "$project"
 mv "$log" "$prefix/build.log"
-rm -rf "$work"
 echo "$want" >"$stamp"
 echo "stack built in $(( $(date +%s) - started )) s"
