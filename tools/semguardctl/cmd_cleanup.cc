@@ -3,10 +3,8 @@
 // decides every removal.
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 
-#include "base/file_names.h"
 #include "cleanup/busy_lock.h"
 #include "cleanup/cleanup.h"
 #include "cleanup/cleanup_input.h"
@@ -23,20 +21,12 @@ namespace {
 
 using semguard::Status;
 
-// Who holds the lock, in words: the ledger's owner when it runs, else the live httpd
-// processes that have the lock file open.
-std::string LockOwners(const std::string& ledger, const semguard::LoadedLedger& loaded,
-                       semguard::ProcessTable& procs) {
-  std::string why = semguard::ExplainBusyLock(loaded.status.ok() ? &loaded.ledger : nullptr, procs);
-  std::string holders;
-  const std::string lock = semguard::LockPathOf(ledger);
-  for (const semguard::HttpdProcess& p : procs.HttpdProcesses("", getpid())) {
-    if (std::find(p.lock_files.begin(), p.lock_files.end(), lock) != p.lock_files.end()) {
-      holders += (holders.empty() ? "" : " ") + std::to_string(p.pid);
-    }
-  }
-  if (!holders.empty()) why += "; httpd process(es) holding it: pid " + holders;
-  return why;
+// Who holds the lock, in words: the ledger's owner when it runs, the live httpd processes that
+// hold the lock file, or (when neither is found) the core's guess about orphaned children.
+std::string LockOwners(const std::string& ledger, semguard::ProcessTable& procs) {
+  const LedgerView view = ReadLedgerView(ledger, procs, procs.HttpdProcesses("", getpid()));
+  if (view.live) return " (" + view.liveness + ")";
+  return semguard::ExplainBusyLock(view.status.ok() ? &view.ledger : nullptr, procs);
 }
 
 }  // namespace
@@ -61,7 +51,7 @@ int RunCleanup(const Options& opts) {
     Status taken = lock.Take(outcome.ledger);
     if (taken.code() == Status::Code::kBusy) {
       PrintError("refusing to clean up " + outcome.ledger + ": " + taken.message() +
-                 LockOwners(outcome.ledger, loaded, procs) + "; nothing was removed");
+                 LockOwners(outcome.ledger, procs) + "; nothing was removed");
       return kExitFailure;
     }
     if (!taken.ok()) {

@@ -104,7 +104,7 @@ void ExplainAdoption(const HostView& v, const SetView& s, Explanation* e) {
   // The verdict is the core's own scan (FindAdoptionCandidates), not a sum of the lines.
   e->would_remove = s.mark == Mark::kCandidate && s.removable;
   if (e->would_remove) {
-    e->how = "semguardctl cleanup --adopt remove (or SemGuardAdopt Remove at a start)";
+    e->how = "semguardctl cleanup --adopt remove --ledger FILE (or SemGuardAdopt Remove at a start)";
   } else if (s.mark == Mark::kCandidate) {
     e->how = "an adoption candidate, but " + s.why;
   } else {

@@ -50,8 +50,12 @@ void AddOnce(const std::string& path, std::vector<std::string>* out) {
   if (std::find(out->begin(), out->end(), path) == out->end()) out->push_back(path);
 }
 
-void LoadLedger(const std::string& path, semguard::ProcessTable& procs,
-                const std::vector<semguard::HttpdProcess>& httpd, LedgerView* lv) {
+}  // namespace
+
+LedgerView ReadLedgerView(const std::string& path, semguard::ProcessTable& procs,
+                          const std::vector<semguard::HttpdProcess>& httpd) {
+  LedgerView view;
+  LedgerView* lv = &view;
   lv->path = path;
   semguard::LoadedLedger loaded = semguard::LedgerStore(geteuid()).Load(path);
   lv->status = loaded.status;
@@ -78,7 +82,10 @@ void LoadLedger(const std::string& path, semguard::ProcessTable& procs,
     for (pid_t p : lv->lock_holders) pids += (pids.empty() ? "" : " ") + std::to_string(p);
     lv->liveness += (lv->liveness.empty() ? "" : "; ") + std::string("its lock is held by pid ") + pids;
   }
+  return view;
 }
+
+namespace {
 
 // The ledger that records `s` with the same identity; the live one first.
 int RecordingLedger(const semguard::SemSet& s, const std::vector<LedgerView>& ledgers,
@@ -175,7 +182,7 @@ Status BuildHostView(const Options& opts, bool search_folders, semguard::SysV& s
   std::vector<const semguard::Ledger*> readable;
   v.ledgers.resize(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
-    LoadLedger(paths[i], procs, v.httpd, &v.ledgers[i]);
+    v.ledgers[i] = ReadLedgerView(paths[i], procs, v.httpd);
   }
   for (const LedgerView& lv : v.ledgers) {
     if (lv.status.ok()) readable.push_back(&lv.ledger);

@@ -61,6 +61,10 @@ struct HostView {
 semguard::Status BuildHostView(const Options& opts, bool search_folders, semguard::SysV& sysv,
                                semguard::ProcessTable& procs, HostView* out);
 
+// One ledger read and judged: live or dead, and which live httpd processes hold its lock.
+LedgerView ReadLedgerView(const std::string& path, semguard::ProcessTable& procs,
+                          const std::vector<semguard::HttpdProcess>& httpd);
+
 // User and Group for the adoption shape: --user/--group, else the owner of the sets the readable
 // ledgers record, else the first of www-data, apache, daemon that exists.
 semguard::Status ChooseUserGroup(const Options& opts, const std::vector<const semguard::Ledger*>& ledgers,
