@@ -4,6 +4,7 @@ exit codes an operator or a monitoring system acts on."""
 import json
 import os
 import re
+import shutil
 import subprocess
 
 from support import BUILD, SERVER, ServerTest, kernel_sets, read_ledger, set_semmni
@@ -22,6 +23,19 @@ def ctl(*args, user=None):
 def ctl_json(*args):
     r = ctl(*args, "--json")
     return r, json.loads(r.stdout)
+
+
+PROJECT = os.path.dirname(BUILD)
+
+
+def dropin_arguments(unit):
+    """The arguments of the ExecStopPost line of conf/systemd/UNIT.service.d/semguard.conf."""
+    with open(os.path.join(PROJECT, "conf", "systemd", f"{unit}.service.d", "semguard.conf")) as f:
+        text = f.read().replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("ExecStopPost="))
+    words = line.split("=", 1)[1].split()
+    assert words[0] == "-/usr/local/sbin/semguardctl", words[0]
+    return words[1:]
 
 
 def ledger_sets(inst):
@@ -104,8 +118,11 @@ class SemguardctlTest(ServerTest):
         self.assertEqual((out["removed"], out["skipped"], out["adopt"]), (0, len(dead_sets), "report"))
         self.assertEqual({s["reason"] for s in out["skips"]}, {"SemGuardCleanup Report: would be removed"})
         self.assertTrue(set(dead_sets) <= set(kernel_sets()))
-        # The systemd drop-in's line, as written there.
-        r = ctl("cleanup", "--adopt", "report", "--ledger", dead.ledger_path())
+        # The systemd drop-ins' lines, as written there, with this ledger's path.
+        for unit in ("apache2", "httpd"):
+            args = dropin_arguments(unit)
+            self.assertEqual(args[:-1], ["cleanup", "--adopt", "report", "--ledger"], unit)
+        r = ctl(*args[:-1], dead.ledger_path())
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.count("SG00015: removed semaphore set"), len(dead_sets), r.stdout)
         self.assertIn(f"{len(dead_sets)} removed, 0 kept", r.stdout)
@@ -250,3 +267,18 @@ class SemguardctlTest(ServerTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("nothing recorded to clean", r.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "none.ledger.lock")))
+
+
+class ManPageTest(ServerTest):
+    def test_the_man_page_renders_without_warnings(self):
+        page = os.path.join(PROJECT, "docs", "semguardctl.1")
+        for command in (["groff", "-man", "-ww", "-z", page], ["man", "-l", page]):
+            if not shutil.which(command[0]):
+                continue
+            r = subprocess.run(command, capture_output=True, text=True,
+                               env=dict(os.environ, MANWIDTH="80"))
+            self.assertEqual((r.returncode, r.stderr), (0, ""), command)
+        r = subprocess.run(["man", "-l", page], capture_output=True, text=True) if shutil.which("man") else None
+        if r is not None:
+            for option in ("--ledger", "--json", "--adopt", "--dry-run", "--warn-free", "--crit-free"):
+                self.assertIn(option, r.stdout)
