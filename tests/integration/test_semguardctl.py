@@ -75,13 +75,15 @@ class SemguardctlTest(ServerTest):
             s = by_semid[semid]
             self.assertEqual((s["mark"], s["ledger"], s["instance"], s["type"]),
                              ("live", live.ledger_path(), "live", rec["type"]))
-            self.assertEqual((s["owner"], s["group"], s["creator"]), (SERVER.user, SERVER.group, "root"))
+            self.assertEqual((s["owner"], s["group"], s["creator"]),
+                             (SERVER.user, SERVER.group, "root"))
         for semid, rec in dead_sets.items():
             s = by_semid[semid]
             self.assertEqual((s["mark"], s["ledger"], s["instance"], s["type"], s["removable"]),
                              ("leftover", dead.ledger_path(), "dead", rec["type"], True), s)
         for semid in foreign:
-            self.assertEqual((by_semid[semid]["mark"], by_semid[semid]["owner"]), ("foreign", "root"))
+            self.assertEqual((by_semid[semid]["mark"], by_semid[semid]["owner"]),
+                             ("foreign", "root"))
         self.assertEqual((by_semid[candidate]["mark"], by_semid[candidate]["removable"]),
                          ("candidate", True))
         self.assertEqual(out["table"]["sets"], len(kernel_sets()))
@@ -89,10 +91,12 @@ class SemguardctlTest(ServerTest):
         text = ctl("list", "--ledger", live.ledger_path(), "--ledger", dead.ledger_path())
         self.assertEqual(text.returncode, 0, text.stderr)
         self.assertIn(f"{live.ledger_path()}: live (pid {live.parent_pid()}", text.stdout)
-        rows = {int(line.split()[0]): line for line in text.stdout.splitlines() if re.match(r"^\d+ ", line)}
+        rows = {int(line.split()[0]): line for line in text.stdout.splitlines()
+                if re.match(r"^\d+ ", line)}
         self.assertEqual(set(rows), set(kernel_sets()))
         for semid in dead_sets:
-            self.assertIn(f"leftover: {dead_sets[semid]['type']}, left by the dead instance", rows[semid])
+            self.assertIn(f"leftover: {dead_sets[semid]['type']}, left by the dead instance",
+                          rows[semid])
             self.assertIn(f"{SERVER.user}:{SERVER.group}", rows[semid])
         self.assertIn("candidate: httpd-shaped", rows[candidate])
 
@@ -113,10 +117,13 @@ class SemguardctlTest(ServerTest):
         live, dead, dead_sets, foreign, candidate = self.live_and_dead()
         live_sets = set(ledger_sets(live))
         # --dry-run: the same judgement, nothing removed.
-        r, out = ctl_json("cleanup", "--adopt", "remove", "--dry-run", "--ledger", dead.ledger_path())
+        r, out = ctl_json("cleanup", "--adopt", "remove", "--dry-run",
+                          "--ledger", dead.ledger_path())
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual((out["removed"], out["skipped"], out["adopt"]), (0, len(dead_sets), "report"))
-        self.assertEqual({s["reason"] for s in out["skips"]}, {"SemGuardCleanup Report: would be removed"})
+        self.assertEqual((out["removed"], out["skipped"], out["adopt"]),
+                         (0, len(dead_sets), "report"))
+        self.assertEqual({s["reason"] for s in out["skips"]},
+                         {"SemGuardCleanup Report: would be removed"})
         self.assertTrue(set(dead_sets) <= set(kernel_sets()))
         # The systemd drop-ins' lines, as written there, with this ledger's path.
         for unit in ("apache2", "httpd"):
@@ -143,7 +150,8 @@ class SemguardctlTest(ServerTest):
         r = ctl("check", "--ledger", live.ledger_path())
         self.assertEqual(r.returncode, 0, r.stdout)
         n = len(kernel_sets())
-        self.assertRegex(r.stdout, r"^SEMGUARD OK - .* \| sets=%d;25600;28800;0;32000 sems=%d;\d+;\d+;0;\d+ "
+        self.assertRegex(r.stdout, r"^SEMGUARD OK - .* \| sets=%d;25600;28800;0;32000 "
+                         r"sems=%d;\d+;\d+;0;\d+ "
                          r"leftovers=0;0;;0 candidates=0;0;;0\n$" % (n, n))
 
         dead = self.instance("dead")
@@ -152,15 +160,17 @@ class SemguardctlTest(ServerTest):
         r = ctl("check", "--ledger", live.ledger_path(), "--ledger", dead.ledger_path())
         self.assertEqual(r.returncode, 1, r.stdout)
         left = len(ledger_sets(dead))
-        self.assertIn(f"SEMGUARD WARNING - leftovers to clean: ", r.stdout)
+        self.assertIn("SEMGUARD WARNING - leftovers to clean: ", r.stdout)
         self.assertIn(f" leftovers={left};0;;0 ", r.stdout)
         r, out = ctl_json("check", "--ledger", dead.ledger_path())
-        self.assertEqual((r.returncode, out["code"], out["status"], out["leftovers"]), (1, 1, "WARNING", left))
+        self.assertEqual((r.returncode, out["code"], out["status"], out["leftovers"]),
+                         (1, 1, "WARNING", left))
 
         set_semmni(len(kernel_sets()))  # no free set left
         r = ctl("check", "--ledger", dead.ledger_path())
         self.assertEqual(r.returncode, 2, r.stdout)
-        self.assertTrue(r.stdout.startswith("SEMGUARD CRITICAL - semaphore table nearly full"), r.stdout)
+        self.assertTrue(r.stdout.startswith("SEMGUARD CRITICAL - semaphore table nearly full"),
+                        r.stdout)
         # Once the leftovers are gone, the free-set thresholds alone decide.
         self.assertEqual(ctl("cleanup", "--ledger", dead.ledger_path()).returncode, 0)
         set_semmni(len(kernel_sets()) + 5)
@@ -197,11 +207,13 @@ class SemguardctlTest(ServerTest):
         out, rules = explain(next(iter(dead_sets)))
         self.assertEqual(rules, {"ledger": "pass", "JudgeOwner": "pass", "instance lock": "pass",
                                  "JudgeRecordedSet": "pass"}, out)
-        self.assertIn(f"verdict: would be removed by semguardctl cleanup --ledger {dead.ledger_path()}", out)
+        self.assertIn("verdict: would be removed by semguardctl cleanup --ledger "
+                      f"{dead.ledger_path()}", out)
 
         out, rules = explain(next(iter(ledger_sets(live))))
         self.assertEqual((rules["JudgeOwner"], rules["instance lock"]), ("FAIL", "FAIL"), out)
-        self.assertIn(f"JudgeOwner: pid {live.parent_pid()} is still running (same start time)", out)
+        self.assertIn(f"JudgeOwner: pid {live.parent_pid()} is still running (same start time)",
+                      out)
         self.assertIn("verdict: kept", out)
 
         out, rules = explain(foreign[0])
@@ -227,7 +239,8 @@ class SemguardctlTest(ServerTest):
 
     def test_bad_arguments_unreadable_ledgers_and_no_permission(self):
         for args in ([], ["frobnicate"], ["list", "--dry-run"], ["explain"], ["explain", "x1"],
-                     ["cleanup"], ["cleanup", "--ledger"], ["cleanup", "--ledger", "a", "--adopt", "all"],
+                     ["cleanup"], ["cleanup", "--ledger"],
+                     ["cleanup", "--ledger", "a", "--adopt", "all"],
                      ["list", "--colour"]):
             r = ctl(*args)
             self.assertEqual(r.returncode, 2, args)
@@ -237,7 +250,8 @@ class SemguardctlTest(ServerTest):
                       ctl("cleanup", "--ledger", "a", "--adopt", "all").stderr)
         for args in (["--help"], ["list", "--help"], ["help"]):
             r = ctl(*args)
-            self.assertEqual((r.returncode, r.stdout.startswith("usage: semguardctl")), (0, True), args)
+            self.assertEqual((r.returncode, r.stdout.startswith("usage: semguardctl")),
+                             (0, True), args)
         r = ctl("--version")
         self.assertEqual(r.returncode, 0)
         self.assertRegex(r.stdout, r"^semguardctl \d")
@@ -278,7 +292,8 @@ class ManPageTest(ServerTest):
             r = subprocess.run(command, capture_output=True, text=True,
                                env=dict(os.environ, MANWIDTH="80"))
             self.assertEqual((r.returncode, r.stderr), (0, ""), command)
-        r = subprocess.run(["man", "-l", page], capture_output=True, text=True) if shutil.which("man") else None
-        if r is not None:
-            for option in ("--ledger", "--json", "--adopt", "--dry-run", "--warn-free", "--crit-free"):
+        if shutil.which("man"):
+            r = subprocess.run(["man", "-l", page], capture_output=True, text=True)
+            for option in ("--ledger", "--json", "--adopt", "--dry-run", "--warn-free",
+                           "--crit-free"):
                 self.assertIn(option, r.stdout)

@@ -136,12 +136,14 @@ TEST(SemguardctlCheckTest, UnknownWhenTheTableOrALedgerCannotBeRead) {
   v.ledgers[1].status = semguard::Status::Corrupt("/x.ledger: bad checksum");
   CheckResult r = EvaluateCheck(v, Threshold{20, true}, Threshold{10, true});
   EXPECT_EQ(r.code, kUnknown);
-  EXPECT_TRUE(HasText(r.Line(), "SEMGUARD UNKNOWN - cannot read 1 ledger(s): /x.ledger: bad checksum"));
+  EXPECT_TRUE(
+      HasText(r.Line(), "SEMGUARD UNKNOWN - cannot read 1 ledger(s): /x.ledger: bad checksum"));
   v.table_status = semguard::Status::Io("semctl(SEM_INFO): Permission denied");
   r = EvaluateCheck(v, Threshold{20, true}, Threshold{10, true});
   EXPECT_EQ(r.code, kUnknown);
-  EXPECT_EQ(r.Line(), "SEMGUARD UNKNOWN - cannot read the semaphore table: semctl(SEM_INFO): "
-                      "Permission denied\n");
+  EXPECT_EQ(r.Line(),
+            "SEMGUARD UNKNOWN - cannot read the semaphore table: semctl(SEM_INFO): "
+            "Permission denied\n");
 }
 
 TEST(SemguardctlCheckTest, JsonIsValidAndCarriesTheCode) {
@@ -153,15 +155,19 @@ TEST(SemguardctlCheckTest, JsonIsValidAndCarriesTheCode) {
 
 TEST(SemguardctlListTest, TextMarksEverySet) {
   const std::string text = ListText(SampleView());
-  EXPECT_TRUE(HasText(text, "/run/apache2/semguard-a.ledger: live (pid 812: pid 812 is still "
-                            "running (same start time)), 0 set(s) recorded, 0 still present\n"));
+  EXPECT_TRUE(HasText(text,
+                      "/run/apache2/semguard-a.ledger: live (pid 812: pid 812 is still "
+                      "running (same start time)), 0 set(s) recorded, 0 still present\n"));
   EXPECT_TRUE(HasText(text, "4 of 100 sets (SEMMNI), 4 of 1000 semaphores (SEMMNS) in use\n"));
-  EXPECT_TRUE(HasText(text, "live: mpm-accept, recorded by the live instance of "
-                            "/run/apache2/semguard-a.ledger\n"));
-  EXPECT_TRUE(HasText(text, "leftover: ssl, left by the dead instance of "
-                            "/run/apache2/semguard-\"b\".ledger; cleanup would remove it\n"));
-  EXPECT_TRUE(HasText(text, "candidate: httpd-shaped, free, abandoned, in no ledger: adoption "
-                            "candidate (--adopt remove would keep it: live httpd process(es)"));
+  EXPECT_TRUE(HasText(text,
+                      "live: mpm-accept, recorded by the live instance of "
+                      "/run/apache2/semguard-a.ledger\n"));
+  EXPECT_TRUE(HasText(text,
+                      "leftover: ssl, left by the dead instance of "
+                      "/run/apache2/semguard-\"b\".ledger; cleanup would remove it\n"));
+  EXPECT_TRUE(HasText(text,
+                      "candidate: httpd-shaped, free, abandoned, in no ledger: adoption "
+                      "candidate (--adopt remove would keep it: live httpd process(es)"));
   EXPECT_TRUE(HasText(text, "foreign: not httpd's as far as the ledgers tell\n"));
   EXPECT_TRUE(HasText(text, "root:root"));  // owners by name
 }
@@ -171,7 +177,8 @@ TEST(SemguardctlListTest, TextSaysWhenNothingIsFoundOrReadable) {
   v.table_status = semguard::Status::Io("semctl(SEM_INFO): Permission denied");
   const std::string text = ListText(v);
   EXPECT_TRUE(HasText(text, "ledgers: none found"));
-  EXPECT_TRUE(HasText(text, "semaphore table: cannot be read: semctl(SEM_INFO): Permission denied"));
+  EXPECT_TRUE(
+      HasText(text, "semaphore table: cannot be read: semctl(SEM_INFO): Permission denied"));
 }
 
 TEST(SemguardctlListTest, JsonIsValidWithEveryMark) {
@@ -189,7 +196,8 @@ TEST(SemguardctlListTest, JsonIsValidWithEveryMark) {
 }
 
 TEST(SemguardctlExplainTest, OneLinePerRuleAndAVerdict) {
-  EXPECT_EQ(FormatRule({"JudgeOwner", true, "pid 700 is gone"}), "  pass  JudgeOwner: pid 700 is gone\n");
+  EXPECT_EQ(FormatRule({"JudgeOwner", true, "pid 700 is gone"}),
+            "  pass  JudgeOwner: pid 700 is gone\n");
   EXPECT_EQ(FormatRule({"JudgeFree", false, "in use: not free (value 0)"}),
             "  FAIL  JudgeFree: in use: not free (value 0)\n");
   HostView v = SampleView();
@@ -224,8 +232,9 @@ TEST(SemguardctlCleanupOutputTest, TheCoresLinesAndItsFigures) {
   o.lines.push_back({semguard::Level::kNotice, "SG00015", "removed semaphore set 5"});
   const std::string text = CleanupText(o);
   EXPECT_TRUE(HasText(text, "notice: SG00015: removed semaphore set 5\n"));
-  EXPECT_TRUE(HasText(text, "/run/apache2/semguard-a.ledger: 2 removed, 1 kept, 1 already gone; "
-                            "1 adoption candidate(s), 0 of them removed\n"));
+  EXPECT_TRUE(HasText(text,
+                      "/run/apache2/semguard-a.ledger: 2 removed, 1 kept, 1 already gone; "
+                      "1 adoption candidate(s), 0 of them removed\n"));
   EXPECT_TRUE(LacksText(text, "dry run"));
   o.dry_run = true;
   o.ledger_found = false;

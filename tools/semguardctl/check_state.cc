@@ -14,10 +14,14 @@ struct TableFigures {
 
 const char* PluginWord(int code) {
   switch (code) {
-    case kOk: return "OK";
-    case kWarning: return "WARNING";
-    case kCritical: return "CRITICAL";
-    default: break;
+    case kOk:
+      return "OK";
+    case kWarning:
+      return "WARNING";
+    case kCritical:
+      return "CRITICAL";
+    default:
+      break;
   }
   return "UNKNOWN";
 }
@@ -27,7 +31,8 @@ std::string CheckResult::Line() const {
          (perfdata.empty() ? "" : " | " + perfdata) + "\n";
 }
 
-CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free, const Threshold& crit_free) {
+CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free,
+                          const Threshold& crit_free) {
   CheckResult r;
   if (!v.table_status.ok()) {
     r.summary = "cannot read the semaphore table: " + v.table_status.message();
@@ -43,7 +48,8 @@ CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free, const T
     if (s.mark == Mark::kLeftover) ++r.leftovers;
     if (s.mark == Mark::kCandidate) ++r.candidates;
   }
-  const TableFigures t{v.info.sets_in_use, v.info.sets_limit, v.info.sems_in_use, v.info.sems_limit};
+  const TableFigures t{v.info.sets_in_use, v.info.sets_limit, v.info.sems_in_use,
+                       v.info.sems_limit};
   r.free_sets = t.sets_limit - t.sets;
   r.free_sems = t.sems_limit - t.sems;
   r.warn_sets = ThresholdCount(warn_free, t.sets_limit);
@@ -73,20 +79,20 @@ CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free, const T
   r.summary = (why.empty() ? "" : why + ": ") + std::to_string(t.sets) + " of " +
               std::to_string(t.sets_limit) + " sets in use (" + std::to_string(r.free_sets) +
               " free), " + std::to_string(t.sems) + " of " + std::to_string(t.sems_limit) +
-              " semaphores; " + std::to_string(r.leftovers) + " leftover set(s) of dead instances, " +
-              std::to_string(r.candidates) + " adoption candidate(s)";
+              " semaphores; " + std::to_string(r.leftovers) +
+              " leftover set(s) of dead instances, " + std::to_string(r.candidates) +
+              " adoption candidate(s)";
   // Thresholds as Nagios ranges on the used count: alert above limit - free threshold.
   auto perf = [](const std::string& label, long used, long warn, long crit, long max) {
     return label + "=" + std::to_string(used) + ";" + std::to_string(warn) + ";" +
            std::to_string(crit) + ";0;" + std::to_string(max);
   };
-  r.perfdata = perf("sets", t.sets, t.sets_limit - r.warn_sets, t.sets_limit - r.crit_sets,
-                    t.sets_limit) +
-               " " +
-               perf("sems", t.sems, t.sems_limit - r.warn_sems, t.sems_limit - r.crit_sems,
-                    t.sems_limit) +
-               " leftovers=" + std::to_string(r.leftovers) + ";0;;0" +
-               " candidates=" + std::to_string(r.candidates) + ";0;;0";
+  r.perfdata =
+      perf("sets", t.sets, t.sets_limit - r.warn_sets, t.sets_limit - r.crit_sets, t.sets_limit) +
+      " " +
+      perf("sems", t.sems, t.sems_limit - r.warn_sems, t.sems_limit - r.crit_sems, t.sems_limit) +
+      " leftovers=" + std::to_string(r.leftovers) + ";0;;0" +
+      " candidates=" + std::to_string(r.candidates) + ";0;;0";
   return r;
 }
 

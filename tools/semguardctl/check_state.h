@@ -21,7 +21,8 @@ struct CheckResult {
   std::string Line() const;  // the whole plugin line, with its newline
 };
 
-CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free, const Threshold& crit_free);
+CheckResult EvaluateCheck(const HostView& v, const Threshold& warn_free,
+                          const Threshold& crit_free);
 std::string CheckJson(const CheckResult& r, const HostView& v);
 
 }  // namespace semguardctl

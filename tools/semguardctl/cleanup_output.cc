@@ -5,7 +5,7 @@
 namespace semguardctl {
 
 const char* LevelName(semguard::Level level) {
-  static const char* const names[] = {"emerg", "alert", "crit", "error",
+  static const char* const names[] = {"emerg", "alert",  "crit", "error",
                                       "warn",  "notice", "info", "debug"};
   const int i = static_cast<int>(level);
   return i >= 0 && i < 8 ? names[i] : "debug";
@@ -13,9 +13,12 @@ const char* LevelName(semguard::Level level) {
 
 const char* AdoptName(semguard::AdoptMode mode) {
   switch (mode) {
-    case semguard::AdoptMode::kOff: return "off";
-    case semguard::AdoptMode::kRemove: return "remove";
-    case semguard::AdoptMode::kReport: break;
+    case semguard::AdoptMode::kOff:
+      return "off";
+    case semguard::AdoptMode::kRemove:
+      return "remove";
+    case semguard::AdoptMode::kReport:
+      break;
   }
   return "report";
 }
@@ -57,7 +60,11 @@ std::string CleanupJson(const CleanupOutcome& o) {
   }
   w.EndArray().Key("log").BeginArray();
   for (const LoggedLine& l : o.lines) {
-    w.BeginObject().Field("level", LevelName(l.level)).Field("tag", l.tag).Field("message", l.message).EndObject();
+    w.BeginObject()
+        .Field("level", LevelName(l.level))
+        .Field("tag", l.tag)
+        .Field("message", l.message)
+        .EndObject();
   }
   w.EndArray().EndObject();
   return w.text();

@@ -17,7 +17,7 @@ struct LoggedLine {
 
 struct CleanupOutcome {
   std::string ledger;
-  bool ledger_found = true;    // false: no ledger at that path, adoption only
+  bool ledger_found = true;  // false: no ledger at that path, adoption only
   bool dry_run = false;
   semguard::AdoptMode adopt = semguard::AdoptMode::kReport;
   semguard::CleanupReport report;

@@ -11,7 +11,8 @@ namespace semguardctl {
 
 int RunCheck(const Options& opts) {
   HostView v;
-  semguard::Status st = BuildHostView(opts, true, semguard::RealSysV(), semguard::RealProcessTable(), &v);
+  semguard::Status st =
+      BuildHostView(opts, true, semguard::RealSysV(), semguard::RealProcessTable(), &v);
   if (!st.ok()) {
     std::printf("SEMGUARD UNKNOWN - %s\n", st.message().c_str());
     return kUnknown;

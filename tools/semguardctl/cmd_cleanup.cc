@@ -85,12 +85,13 @@ int RunCleanup(const Options& opts) {
   semguard::CleanupCaller caller;
   caller.pid = getpid();
   caller.starter = geteuid();
-  const semguard::CleanupInput in = semguard::MakeCleanupInput(
-      settings, outcome.ledger_found ? &loaded.ledger : nullptr, caller);
-  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs,
-                            [&outcome](semguard::Level level, const char* tag, const std::string& msg) {
-                              outcome.lines.push_back({level, tag, msg});
-                            });
+  const semguard::CleanupInput in =
+      semguard::MakeCleanupInput(settings, outcome.ledger_found ? &loaded.ledger : nullptr, caller);
+  semguard::Cleanup cleanup(
+      &semguard::RealSysV(), &procs,
+      [&outcome](semguard::Level level, const char* tag, const std::string& msg) {
+        outcome.lines.push_back({level, tag, msg});
+      });
   outcome.report = cleanup.Run(in);
   lock.Release();
   const std::string out = opts.json ? CleanupJson(outcome) : CleanupText(outcome);

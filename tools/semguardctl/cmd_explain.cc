@@ -26,8 +26,8 @@ void ExplainRecorded(const HostView& v, const SetView& s, semguard::ProcessTable
                      Explanation* e) {
   const LedgerView& l = v.ledgers[static_cast<size_t>(s.ledger)];
   e->path = "recorded";
-  e->rules.push_back({"ledger", true, l.path + " records it as " + s.type +
-                                          ", with the identity it has now"});
+  e->rules.push_back(
+      {"ledger", true, l.path + " records it as " + s.type + ", with the identity it has now"});
   const semguard::ProcessIdentity& owner = l.ledger.owner.process;
   bool alive = procs.Alive(owner.pid);
   semguard::ProcessIdentity now;
@@ -48,9 +48,10 @@ void ExplainRecorded(const HostView& v, const SetView& s, semguard::ProcessTable
   semguard::Verdict set_verdict =
       semguard::JudgeRecordedSet(rec, s.probe, s.set, s.last_user_alive);
   e->rules.push_back({"JudgeRecordedSet", set_verdict.kind == semguard::Verdict::kRemove,
-                      VerdictWords(set_verdict, "the very set recorded, free, nobody waits, its "
-                                                "last user (pid " +
-                                                    std::to_string(s.set.last_pid) + ") is gone")});
+                      VerdictWords(set_verdict,
+                                   "the very set recorded, free, nobody waits, its "
+                                   "last user (pid " +
+                                       std::to_string(s.set.last_pid) + ") is gone")});
   bool all = true;
   for (const RuleLine& r : e->rules) all = all && r.pass;
   e->would_remove = all;
@@ -71,29 +72,30 @@ void ExplainAdoption(const HostView& v, const SetView& s, Explanation* e) {
       if (r.set.semid == s.set.semid) reused += (reused.empty() ? "" : ", ") + l.path;
     }
   }
-  std::string in_no_ledger = "none of the " + std::to_string(v.ledgers.size()) +
-                             " ledger(s) found records it";
+  std::string in_no_ledger =
+      "none of the " + std::to_string(v.ledgers.size()) + " ledger(s) found records it";
   if (!reused.empty()) {
     in_no_ledger += " (" + reused + " records semid " + std::to_string(s.set.semid) +
                     " for an earlier set: creation time, creator, key, mode or size differ)";
   }
   if (!unreadable.empty()) in_no_ledger += "; unreadable: " + unreadable;
   e->rules.push_back({"ledger", true, in_no_ledger});
-  const bool shape = semguard::HasHttpdShape(s.set, semguard::AdoptionShape{v.starter, v.settings.user,
-                                                                            v.settings.group});
+  const bool shape = semguard::HasHttpdShape(
+      s.set, semguard::AdoptionShape{v.starter, v.settings.user, v.settings.group});
   char facts[256];
-  std::snprintf(facts, sizeof(facts), "key 0x%08x, %lu semaphore(s), creator %s, owner %s, mode %03o",
+  std::snprintf(facts, sizeof(facts),
+                "key 0x%08x, %lu semaphore(s), creator %s, owner %s, mode %03o",
                 static_cast<unsigned>(s.set.key), s.set.nsems, UserName(s.set.cuid).c_str(),
                 OwnerText(s.set.uid, s.set.gid).c_str(), s.set.mode);
   e->rules.push_back({"HasHttpdShape", shape,
                       std::string(facts) + (shape ? ": " : ": not ") +
                           "the shape of httpd's mutexes made by " + UserName(v.starter) +
-                          " for User/Group " + OwnerText(v.settings.user, v.settings.group) +
-                          " (" + v.shape_from + ")"});
-  semguard::Verdict free = s.probe.ok()
-                               ? semguard::JudgeFree(s.set, s.last_user_alive)
-                               : semguard::Verdict{semguard::Verdict::kSkip,
-                                                   "its state cannot be read: " + s.probe.message()};
+                          " for User/Group " + OwnerText(v.settings.user, v.settings.group) + " (" +
+                          v.shape_from + ")"});
+  semguard::Verdict free =
+      s.probe.ok() ? semguard::JudgeFree(s.set, s.last_user_alive)
+                   : semguard::Verdict{semguard::Verdict::kSkip,
+                                       "its state cannot be read: " + s.probe.message()};
   e->rules.push_back({"JudgeFree", free.kind == semguard::Verdict::kRemove,
                       VerdictWords(free, "free, nobody waits, its last user (pid " +
                                              std::to_string(s.set.last_pid) + ") is gone")});
@@ -104,7 +106,8 @@ void ExplainAdoption(const HostView& v, const SetView& s, Explanation* e) {
   // The verdict is the core's own scan (FindAdoptionCandidates), not a sum of the lines.
   e->would_remove = s.mark == Mark::kCandidate && s.removable;
   if (e->would_remove) {
-    e->how = "semguardctl cleanup --adopt remove --ledger FILE (or SemGuardAdopt Remove at a start)";
+    e->how =
+        "semguardctl cleanup --adopt remove --ledger FILE (or SemGuardAdopt Remove at a start)";
   } else if (s.mark == Mark::kCandidate) {
     e->how = "an adoption candidate, but " + s.why;
   } else {
@@ -134,8 +137,10 @@ int RunExplain(const Options& opts) {
   }
   e.exists = found != nullptr;
   if (found != nullptr) {
-    if (found->ledger >= 0) ExplainRecorded(v, *found, procs, &e);
-    else ExplainAdoption(v, *found, &e);
+    if (found->ledger >= 0)
+      ExplainRecorded(v, *found, procs, &e);
+    else
+      ExplainAdoption(v, *found, &e);
   }
   const std::string out = opts.json ? ExplainJson(e, v, found) : ExplainText(e, v, found);
   std::fputs(out.c_str(), stdout);

@@ -15,7 +15,8 @@ void PrintError(const std::string& message) {
 
 int RunList(const Options& opts) {
   HostView v;
-  semguard::Status st = BuildHostView(opts, true, semguard::RealSysV(), semguard::RealProcessTable(), &v);
+  semguard::Status st =
+      BuildHostView(opts, true, semguard::RealSysV(), semguard::RealProcessTable(), &v);
   if (!st.ok()) {
     PrintError(st.message());
     return kExitUsage;

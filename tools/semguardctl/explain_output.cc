@@ -12,12 +12,13 @@ std::string FormatRule(const RuleLine& r) {
 std::string ExplainText(const Explanation& e, const HostView& v, const SetView* s) {
   if (!e.exists) return "semaphore set " + std::to_string(e.semid) + ": not in the table\n";
   std::string out = "semaphore set " + std::to_string(e.semid) + " (" +
-                    OwnerText(s->set.uid, s->set.gid) + ", " + MarkName(s->mark) + "): " +
-                    SetDescription(v, *s) + "\n";
+                    OwnerText(s->set.uid, s->set.gid) + ", " + MarkName(s->mark) +
+                    "): " + SetDescription(v, *s) + "\n";
   out += e.path == "recorded" ? "rules of the cleanup of its ledger:\n"
                               : "rules of adoption (sets no ledger records):\n";
   for (const RuleLine& r : e.rules) out += FormatRule(r);
-  out += std::string("verdict: ") + (e.would_remove ? "would be removed by " : "kept: ") + e.how + "\n";
+  out += std::string("verdict: ") + (e.would_remove ? "would be removed by " : "kept: ") + e.how +
+         "\n";
   return out;
 }
 
@@ -31,7 +32,11 @@ std::string ExplainJson(const Explanation& e, const HostView& v, const SetView* 
   }
   w.Field("path", e.path).Key("rules").BeginArray();
   for (const RuleLine& r : e.rules) {
-    w.BeginObject().Field("rule", r.rule).Field("pass", r.pass).Field("reason", r.reason).EndObject();
+    w.BeginObject()
+        .Field("rule", r.rule)
+        .Field("pass", r.pass)
+        .Field("reason", r.reason)
+        .EndObject();
   }
   w.EndArray().Field("would_remove", e.would_remove).Field("how", e.how).EndObject();
   return w.text();

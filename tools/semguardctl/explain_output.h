@@ -9,18 +9,18 @@
 namespace semguardctl {
 
 struct RuleLine {
-  std::string rule;    // the core's judge, or the proof it stands for
-  bool pass = false;   // true: this rule allows the removal
+  std::string rule;   // the core's judge, or the proof it stands for
+  bool pass = false;  // true: this rule allows the removal
   std::string reason;
 };
 
 struct Explanation {
   int semid = -1;
   bool exists = false;
-  std::string path;              // "recorded" (the cleanup of a ledger) or "adoption"
+  std::string path;  // "recorded" (the cleanup of a ledger) or "adoption"
   std::vector<RuleLine> rules;
   bool would_remove = false;
-  std::string how;               // the command that would remove it, or why none would
+  std::string how;  // the command that would remove it, or why none would
 };
 
 // "  pass  JudgeFree: free, nobody waits, last user gone"

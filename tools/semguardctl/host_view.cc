@@ -21,17 +21,21 @@ namespace semguardctl {
 using semguard::Status;
 
 const std::vector<std::string>& RuntimeFolders() {
-  static const std::vector<std::string> folders = {"/run/apache2", "/var/run/apache2",
-                                                   "/run/httpd", "/etc/httpd/run"};
+  static const std::vector<std::string> folders = {"/run/apache2", "/var/run/apache2", "/run/httpd",
+                                                   "/etc/httpd/run"};
   return folders;
 }
 
 const char* MarkName(Mark m) {
   switch (m) {
-    case Mark::kLive: return "live";
-    case Mark::kLeftover: return "leftover";
-    case Mark::kCandidate: return "candidate";
-    case Mark::kForeign: break;
+    case Mark::kLive:
+      return "live";
+    case Mark::kLeftover:
+      return "leftover";
+    case Mark::kCandidate:
+      return "candidate";
+    case Mark::kForeign:
+      break;
   }
   return "foreign";
 }
@@ -80,7 +84,8 @@ LedgerView ReadLedgerView(const std::string& path, semguard::ProcessTable& procs
     lv->live = true;
     std::string pids;
     for (pid_t p : lv->lock_holders) pids += (pids.empty() ? "" : " ") + std::to_string(p);
-    lv->liveness += (lv->liveness.empty() ? "" : "; ") + std::string("its lock is held by pid ") + pids;
+    lv->liveness +=
+        (lv->liveness.empty() ? "" : "; ") + std::string("its lock is held by pid ") + pids;
   }
   return view;
 }
@@ -136,7 +141,8 @@ Status ChooseUserGroup(const Options& opts, const std::vector<const semguard::Le
                        semguard::Settings* settings, std::string* from) {
   bool have_user = false, have_group = false;
   if (!opts.user.empty()) {
-    if (!LookUpUser(opts.user, &settings->user)) return Status::Invalid("--user: no user '" + opts.user + "'");
+    if (!LookUpUser(opts.user, &settings->user))
+      return Status::Invalid("--user: no user '" + opts.user + "'");
     have_user = true;
   }
   if (!opts.group.empty()) {
@@ -154,7 +160,8 @@ Status ChooseUserGroup(const Options& opts, const std::vector<const semguard::Le
     if (l == nullptr || l->sets.empty()) continue;
     if (!have_user) settings->user = l->sets.front().set.uid;
     if (!have_group) settings->group = l->sets.front().set.gid;
-    *from = have_user || have_group ? "options and a ledger's sets" : "the owner of a ledger's sets";
+    *from =
+        have_user || have_group ? "options and a ledger's sets" : "the owner of a ledger's sets";
     return Status::Ok();
   }
   for (const char* name : {"www-data", "apache", "daemon"}) {
@@ -203,7 +210,8 @@ Status BuildHostView(const Options& opts, bool search_folders, semguard::SysV& s
   semguard::Cleanup cleanup(&sysv, &procs, [](semguard::Level, const char*, const std::string&) {});
   std::set<int> candidates;
   semguard::AdoptionScan scan = cleanup.FindAdoptionCandidates(
-      in, [&candidates](const semguard::SemSet& s, const std::string&) { candidates.insert(s.semid); });
+      in,
+      [&candidates](const semguard::SemSet& s, const std::string&) { candidates.insert(s.semid); });
   v.adoption_blocker = scan.blocker;
 
   for (const semguard::SemSet& scanned : table) {

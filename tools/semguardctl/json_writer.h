@@ -24,8 +24,12 @@ class JsonWriter {
   JsonWriter& Field(const std::string& key, const std::string& value);
   JsonWriter& Field(const std::string& key, const char* value);
   JsonWriter& Field(const std::string& key, long long value);
-  JsonWriter& Field(const std::string& key, int value) { return Field(key, static_cast<long long>(value)); }
-  JsonWriter& Field(const std::string& key, long value) { return Field(key, static_cast<long long>(value)); }
+  JsonWriter& Field(const std::string& key, int value) {
+    return Field(key, static_cast<long long>(value));
+  }
+  JsonWriter& Field(const std::string& key, long value) {
+    return Field(key, static_cast<long long>(value));
+  }
   JsonWriter& Field(const std::string& key, bool value);
 
   // The text so far, with a newline once the outermost value is closed.

@@ -37,8 +37,9 @@ std::string ListText(const HostView& v) {
   std::string out;
   char line[512];
   if (v.ledgers.empty()) {
-    out += "ledgers: none found (looked in /run/apache2, /var/run/apache2, /run/httpd, "
-           "/etc/httpd/run; add --ledger FILE)\n";
+    out +=
+        "ledgers: none found (looked in /run/apache2, /var/run/apache2, /run/httpd, "
+        "/etc/httpd/run; add --ledger FILE)\n";
   } else {
     out += "ledgers:\n";
   }
@@ -55,12 +56,13 @@ std::string ListText(const HostView& v) {
   if (!v.table_status.ok()) {
     return out + "semaphore table: cannot be read: " + v.table_status.message() + "\n";
   }
-  std::snprintf(line, sizeof(line), "semaphore table: %d of %d sets (SEMMNI), %ld of %ld semaphores (SEMMNS) in use\n",
+  std::snprintf(line, sizeof(line),
+                "semaphore table: %d of %d sets (SEMMNI), %ld of %ld semaphores (SEMMNS) in use\n",
                 v.info.sets_in_use, v.info.sets_limit, v.info.sems_in_use, v.info.sems_limit);
   out += line;
   if (v.sets.empty()) return out;
-  std::snprintf(line, sizeof(line), "%-10s %-10s %-22s %-10s %-4s %5s %5s %8s  %s\n", "SEMID", "KEY",
-                "OWNER", "CREATOR", "MODE", "NSEMS", "VALUE", "LASTPID", "MARK");
+  std::snprintf(line, sizeof(line), "%-10s %-10s %-22s %-10s %-4s %5s %5s %8s  %s\n", "SEMID",
+                "KEY", "OWNER", "CREATOR", "MODE", "NSEMS", "VALUE", "LASTPID", "MARK");
   out += line;
   for (const SetView& s : v.sets) {
     char key[16];
@@ -69,7 +71,8 @@ std::string ListText(const HostView& v) {
     std::snprintf(mode, sizeof(mode), "%03o", s.set.mode);
     const std::string value = s.probe.ok() ? std::to_string(s.set.value) : "?";
     const std::string last = s.probe.ok() ? std::to_string(s.set.last_pid) : "?";
-    std::snprintf(line, sizeof(line), "%-10d %-10s %-22s %-10s %-4s %5lu %5s %8s  %s: ", s.set.semid, key,
+    std::snprintf(line, sizeof(line),
+                  "%-10d %-10s %-22s %-10s %-4s %5lu %5s %8s  %s: ", s.set.semid, key,
                   OwnerText(s.set.uid, s.set.gid).c_str(), UserName(s.set.cuid).c_str(), mode,
                   s.set.nsems, value.c_str(), last.c_str(), MarkName(s.mark));
     out += line + SetDescription(v, s) + "\n";
@@ -124,7 +127,9 @@ void WriteSetJson(const HostView& v, const SetView& s, JsonWriter* w) {
   } else {
     w->Key("ledger").Null();
   }
-  w->Field("removable", s.removable).Field("reason", s.why).Field("description", SetDescription(v, s));
+  w->Field("removable", s.removable)
+      .Field("reason", s.why)
+      .Field("description", SetDescription(v, s));
   w->EndObject();
 }
 
@@ -138,7 +143,8 @@ std::string ListJson(const HostView& v) {
       .Field("sems", v.info.sems_in_use)
       .Field("sems_limit", v.info.sems_limit)
       .EndObject();
-  w.Key("shape").BeginObject()
+  w.Key("shape")
+      .BeginObject()
       .Field("creator", UserName(v.starter))
       .Field("user", UserName(v.settings.user))
       .Field("group", GroupName(v.settings.group))

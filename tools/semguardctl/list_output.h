@@ -12,7 +12,7 @@ std::string ListText(const HostView& v);
 std::string ListJson(const HostView& v);
 
 // Pieces shared with the other commands.
-std::string OwnerText(uid_t uid, gid_t gid);  // "www-data:www-data"
+std::string OwnerText(uid_t uid, gid_t gid);   // "www-data:www-data"
 std::string LedgerState(const LedgerView& l);  // "live", "dead", "missing", "unreadable"
 // One set's "what it is" sentence, as list shows it.
 std::string SetDescription(const HostView& v, const SetView& s);

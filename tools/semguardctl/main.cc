@@ -33,11 +33,16 @@ int Run(int argc, char** argv) {
       std::printf("semguardctl %s (mod_semguard; ledger format %d)\n", kToolVersion,
                   semguard::kLedgerVersion);
       return kExitOk;
-    case Command::kList: return RunList(opts);
-    case Command::kCheck: return RunCheck(opts);
-    case Command::kCleanup: return RunCleanup(opts);
-    case Command::kExplain: return RunExplain(opts);
-    case Command::kNone: break;
+    case Command::kList:
+      return RunList(opts);
+    case Command::kCheck:
+      return RunCheck(opts);
+    case Command::kCleanup:
+      return RunCleanup(opts);
+    case Command::kExplain:
+      return RunExplain(opts);
+    case Command::kNone:
+      break;
   }
   return kExitUsage;
 }

@@ -11,12 +11,18 @@ namespace semguardctl {
 namespace {
 
 bool ParseCommand(const std::string& word, Command* out) {
-  if (word == "list") *out = Command::kList;
-  else if (word == "check") *out = Command::kCheck;
-  else if (word == "cleanup") *out = Command::kCleanup;
-  else if (word == "explain") *out = Command::kExplain;
-  else if (word == "help") *out = Command::kHelp;
-  else return false;
+  if (word == "list")
+    *out = Command::kList;
+  else if (word == "check")
+    *out = Command::kCheck;
+  else if (word == "cleanup")
+    *out = Command::kCleanup;
+  else if (word == "explain")
+    *out = Command::kExplain;
+  else if (word == "help")
+    *out = Command::kHelp;
+  else
+    return false;
   return true;
 }
 
@@ -129,8 +135,8 @@ bool ParseArgs(int argc, const char* const* argv, Options* out, std::string* err
       o.group = value;
     } else if (arg == "--adopt") {
       size_t choice = 0;
-      semguard::Status st = semguard::ParseKeyword("--adopt", value, {"off", "report", "remove"},
-                                                   &choice);
+      semguard::Status st =
+          semguard::ParseKeyword("--adopt", value, {"off", "report", "remove"}, &choice);
       if (!st.ok()) {
         *error = st.message();
         return false;
@@ -153,8 +159,10 @@ bool ParseArgs(int argc, const char* const* argv, Options* out, std::string* err
   std::vector<std::string> positional;
   std::vector<std::string> used;
   for (const std::string& w : words) {
-    if (!w.empty() && w[0] == '\x01') used.push_back(w.substr(1));
-    else positional.push_back(w);
+    if (!w.empty() && w[0] == '\x01')
+      used.push_back(w.substr(1));
+    else
+      positional.push_back(w);
   }
   if (positional.empty()) {
     *error = "no command given";
@@ -208,13 +216,20 @@ std::string FormatThreshold(const Threshold& t) {
 
 const char* CommandName(Command c) {
   switch (c) {
-    case Command::kList: return "list";
-    case Command::kCheck: return "check";
-    case Command::kCleanup: return "cleanup";
-    case Command::kExplain: return "explain";
-    case Command::kHelp: return "help";
-    case Command::kVersion: return "version";
-    case Command::kNone: break;
+    case Command::kList:
+      return "list";
+    case Command::kCheck:
+      return "check";
+    case Command::kCleanup:
+      return "cleanup";
+    case Command::kExplain:
+      return "explain";
+    case Command::kHelp:
+      return "help";
+    case Command::kVersion:
+      return "version";
+    case Command::kNone:
+      break;
   }
   return "none";
 }
@@ -239,9 +254,11 @@ std::string UsageText() {
          "  --adopt off|report|remove  cleanup: unknown httpd-shaped leftovers (default report)\n"
          "  --dry-run               cleanup: report only, remove nothing\n"
          "  --warn-free N[%]        check: WARNING when fewer sets are free (default " +
-         FormatThreshold(defaults.warn_free) + ")\n"
+         FormatThreshold(defaults.warn_free) +
+         ")\n"
          "  --crit-free N[%]        check: CRITICAL when fewer sets are free (default " +
-         FormatThreshold(defaults.crit_free) + ")\n"
+         FormatThreshold(defaults.crit_free) +
+         ")\n"
          "  --help, --version\n";
 }
 
