@@ -286,7 +286,8 @@ class InstallTest(unittest.TestCase):
             return {p for p in files_under(self.stage) if not p.startswith("/usr/share/")}
         os.makedirs(self.staged("/etc/httpd/conf.modules.d"))
         modconf = "/etc/httpd/conf.modules.d/10-semguard.conf"
-        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so", modconf})
+        tool = "/usr/sbin/semguardctl"
+        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so", modconf, tool})
         self.assertIn("LoadModule semguard_module /usr/lib64/httpd/modules/mod_semguard.so\n",
                       self.read(modconf))
         self.assertEqual(run("uninstall"), set())
@@ -294,6 +295,6 @@ class InstallTest(unittest.TestCase):
         os.rmdir(self.staged("/etc/httpd/conf.modules.d"))
         self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so",
                                           "/etc/httpd/conf/extra/semguard.load",
-                                          "/etc/httpd/conf/extra/semguard.conf"})
+                                          "/etc/httpd/conf/extra/semguard.conf", tool})
         self.assertEqual(run("uninstall"), set())
         self.assertEqual(files_under(self.stage), set())
