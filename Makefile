@@ -32,6 +32,15 @@ UNIT_BIN   := $(BUILD)/unit_tests
 CAPI_C_OBJ := $(BUILD)/unit/facade_from_c.o
 UNIT_INCS  := -Isrc -Isrc/include -Itests/unit
 
+# semguardctl (tools/semguardctl), the command-line tool over the core library. The unit tests
+# link its objects too (all but main), for its argument parsing and its output.
+CTL_DIR    := tools/semguardctl
+CTL_OBJS   := $(patsubst $(CTL_DIR)/%.cc,$(BUILD)/ctl/%.o,$(filter-out $(CTL_DIR)/main.cc,\
+              $(sort $(wildcard $(CTL_DIR)/*.cc))))
+CTL_BIN    := $(BUILD)/semguardctl
+UNIT_OBJS  += $(CTL_OBJS)
+UNIT_INCS  += -Itools
+
 .PHONY: all deps build run test unit check-clang check-exports bench install clean help FORCE
 all: build
 
@@ -154,6 +163,20 @@ install: $(MODULE)
 uninstall:
 	@$(INSTALL_VARS) sh conf/install.sh uninstall
 # ---- end of install / uninstall ------------------------------------------------------------
+
+# ---- semguardctl (docs/semguardctl.md) ----
+$(BUILD)/ctl/%.o: $(CTL_DIR)/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX   $<"
+	$(Q)$(CXX) $(CXXFLAGS) $(DEPFLAGS) -Isrc -Itools -c $< -o $@
+
+$(CTL_BIN): $(BUILD)/ctl/main.o $(CTL_OBJS) $(CORE_LIB)
+	@echo "  LINK  $@"
+	$(Q)$(CXX) -o $@ $^
+
+build: $(CTL_BIN)
+install: $(CTL_BIN)
+# ---- end of semguardctl ----
 
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)

@@ -95,14 +95,9 @@ class InstallTest(unittest.TestCase):
         with open(self.staged(path)) as f:
             return f.read()
 
-    def later_files(self, prefix):
-        """semguardctl and its man page are installed only once they exist."""
-        extra = set()
-        if os.path.exists(os.path.join(BUILD, "semguardctl")):
-            extra.add(f"{prefix}/sbin/semguardctl")
-        if os.path.exists(os.path.join(PROJECT, "docs", "semguardctl.1")):
-            extra.add(f"{prefix}/share/man/man1/semguardctl.1")
-        return extra
+    def tool_files(self, prefix):
+        """semguardctl and its man page: `make install` builds the tool first."""
+        return {f"{prefix}/sbin/semguardctl", f"{prefix}/share/man/man1/semguardctl.1"}
 
     def with_staged_module(self, command, env=None):
         """Runs command where the module folder is a copy holding the staged mod_semguard.so."""
@@ -129,7 +124,7 @@ class InstallTest(unittest.TestCase):
             f"{share}/semguard-alerts.yml",
             f"{share}/systemd/apache2.service.d/semguard.conf",
             f"{share}/systemd/httpd.service.d/semguard.conf",
-        } | self.later_files("/usr/local")
+        } | self.tool_files("/usr/local")
         self.assertEqual(files_under(self.stage), expected, r.stdout)
         for path in expected:
             mode = os.stat(self.staged(path)).st_mode & 0o777
@@ -145,8 +140,9 @@ class InstallTest(unittest.TestCase):
         dropin = self.read(f"{share}/systemd/apache2.service.d/semguard.conf")
         self.assertIn("ExecStopPost=-/usr/local/sbin/semguardctl cleanup --adopt report \\\n"
                       "    --ledger /var/run/apache2/semguard-7b5269209b0e7d80.ledger\n", dropin)
-        if not os.path.exists(os.path.join(BUILD, "semguardctl")):
-            self.assertIn("(semguardctl not built yet: skipped)", r.stdout)
+        self.assertTrue(filecmp.cmp(os.path.join(BUILD, "semguardctl"),
+                                    self.staged("/usr/local/sbin/semguardctl"), shallow=False))
+        self.assertNotIn("not built yet", r.stdout)
 
         self.make("uninstall")
         self.assertEqual(files_under(self.stage), set(), "uninstall left files behind")
@@ -161,7 +157,7 @@ class InstallTest(unittest.TestCase):
             "/usr/share/mod_semguard/systemd/apache2.service.d/semguard.conf",
             "/usr/share/mod_semguard/systemd/httpd.service.d/semguard.conf",
             f"{unitdir}/semguard.conf",
-        } | self.later_files("/usr")
+        } | self.tool_files("/usr")
         self.assertEqual(files_under(self.stage), expected)
         loads = [line for line in self.read(modconf).splitlines() if line.startswith("LoadModule")]
         self.assertEqual(loads, [self.load_line])
@@ -290,7 +286,8 @@ class InstallTest(unittest.TestCase):
             return {p for p in files_under(self.stage) if not p.startswith("/usr/share/")}
         os.makedirs(self.staged("/etc/httpd/conf.modules.d"))
         modconf = "/etc/httpd/conf.modules.d/10-semguard.conf"
-        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so", modconf})
+        tool = "/usr/sbin/semguardctl"
+        self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so", modconf, tool})
         self.assertIn("LoadModule semguard_module /usr/lib64/httpd/modules/mod_semguard.so\n",
                       self.read(modconf))
         self.assertEqual(run("uninstall"), set())
@@ -298,6 +295,6 @@ class InstallTest(unittest.TestCase):
         os.rmdir(self.staged("/etc/httpd/conf.modules.d"))
         self.assertEqual(run("install"), {"/usr/lib64/httpd/modules/mod_semguard.so",
                                           "/etc/httpd/conf/extra/semguard.load",
-                                          "/etc/httpd/conf/extra/semguard.conf"})
+                                          "/etc/httpd/conf/extra/semguard.conf", tool})
         self.assertEqual(run("uninstall"), set())
         self.assertEqual(files_under(self.stage), set())
