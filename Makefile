@@ -7,7 +7,8 @@ CC_MOD     ?= gcc
 
 # httpd and APR flags, asked of apxs (evaluated only when a target needs them).
 APXS_CFLAGS = $(shell $(APXS) -q CFLAGS) $(shell $(APXS) -q EXTRA_CPPFLAGS) \
-              -I$(shell $(APXS) -q INCLUDEDIR) $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
+              -I$(shell $(APXS) -q INCLUDEDIR) \
+              $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
 
 WARNINGS   := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Werror
 # C++17: the floor is GCC 8 (RHEL 8), so no C++20 library or language features in the core.
@@ -176,4 +177,6 @@ test-deps run-deps bench-deps: deps
 stack:
 	@sh tests/tools/build-stack.sh
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only our own objects' dependency files (build/ also holds other projects' trees).
+-include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang -name '*.d' 2>/dev/null) \
+    $(wildcard $(BUILD)/*.d)
