@@ -7,7 +7,8 @@ CC_MOD     ?= gcc
 
 # httpd and APR flags, asked of apxs (evaluated only when a target needs them).
 APXS_CFLAGS = $(shell $(APXS) -q CFLAGS) $(shell $(APXS) -q EXTRA_CPPFLAGS) \
-              -I$(shell $(APXS) -q INCLUDEDIR) $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
+              -I$(shell $(APXS) -q INCLUDEDIR) \
+              $(shell $$($(APXS) -q APR_CONFIG) --includes --cppflags)
 
 WARNINGS   := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -Werror
 # C++17: the floor is GCC 8 (RHEL 8), so no C++20 library or language features in the core.
@@ -199,8 +200,6 @@ test-deps run-deps bench-deps: deps
 stack:
 	@sh tests/tools/build-stack.sh
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
-
 # ---------------------------------------------------------------------------------------------
 # Fuzzing, sanitizers and valgrind (issue 12, items 5 and 6).
 #   make fuzz        every libFuzzer target for FUZZ_SECONDS each (default 60)
@@ -288,3 +287,7 @@ valgrind: build $(BUILD)/reaper
 
 # make test runs these too, before the unit and integration tests.
 test: fuzz-smoke unit-asan
+
+# Only our own objects' dependency files (build/ also holds other projects' trees).
+-include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang $(BUILD)/fuzz $(BUILD)/asan \
+    -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/*.d)

@@ -108,7 +108,8 @@ semguard::CleanupInput BaseInput() {
 
 void ModuleAdopt() {
   semguard::ProcProcessTable procs;
-  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs, [](semguard::Level, const char*, const std::string&) {});
+  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs,
+                            [](semguard::Level, const char*, const std::string&) {});
   semguard::CleanupInput in = BaseInput();
   in.adopt = semguard::AdoptMode::kRemove;
   cleanup.Run(in);
@@ -129,7 +130,8 @@ semguard::Ledger LedgerOf(const std::vector<int>& ids) {
 
 void ModuleLedger(const semguard::Ledger& ledger) {
   semguard::ProcProcessTable procs;
-  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs, [](semguard::Level, const char*, const std::string&) {});
+  semguard::Cleanup cleanup(&semguard::RealSysV(), &procs,
+                            [](semguard::Level, const char*, const std::string&) {});
   semguard::CleanupInput in = BaseInput();
   in.mode = semguard::CleanupMode::kOn;
   in.previous = &ledger;
@@ -142,7 +144,8 @@ void Shell(const std::string& command) {
 
 void Report(const char* name, int n, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
-  std::printf("%-14s %6d %10.2f %10.2f %10.2f\n", name, n, ms[ms.size() / 2], ms.front(), ms.back());
+  std::printf("%-14s %6d %10.2f %10.2f %10.2f\n", name, n, ms[ms.size() / 2], ms.front(),
+              ms.back());
   std::fflush(stdout);
 }
 

@@ -48,11 +48,13 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
   CleanupReport report;
   if (in.mode != CleanupMode::kOff && in.previous != nullptr) CleanPreviousRun(in, &report);
   if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
-  report.millis = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  report.millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   log_(Level::kNotice, "SG00017",
-       "startup cleanup: " + std::to_string(report.removed) + " leftover set(s) of the previous run removed, " +
-           std::to_string(report.skipped) + " skipped, " + std::to_string(report.candidates) +
-           " adoption candidate(s) found, " + std::to_string(report.adopted) + " adopted and removed (" +
+       "startup cleanup: " + std::to_string(report.removed) +
+           " leftover set(s) of the previous run removed, " + std::to_string(report.skipped) +
+           " skipped, " + std::to_string(report.candidates) + " adoption candidate(s) found, " +
+           std::to_string(report.adopted) + " adopted and removed (" +
            std::to_string(static_cast<long>(report.millis + 0.5)) + " ms)");
   DiagnoseFullTable(in);
   return report;
@@ -71,10 +73,12 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
          "the previous run's owner may be alive (" + verdict.why + "); its " +
              std::to_string(in.previous->sets.size()) + " recorded set(s) are left alone");
     report->skipped += static_cast<int>(in.previous->sets.size());
-    for (const RecordedSet& r : in.previous->sets) report->skips.emplace_back(r.set.semid, verdict.why);
+    for (const RecordedSet& r : in.previous->sets)
+      report->skips.emplace_back(r.set.semid, verdict.why);
     return;
   }
-  const std::string whose = "the previous run (pid " + std::to_string(owner.pid) + ", " + Started(owner) + ")";
+  const std::string whose =
+      "the previous run (pid " + std::to_string(owner.pid) + ", " + Started(owner) + ")";
   if (!in.previous->sets.empty()) {
     log_(Level::kNotice, "SG00025",
          "the previous run's owner is dead (" + verdict.why + "); checking the " +
@@ -109,8 +113,9 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
     }
     ++report->skipped;
     report->skips.emplace_back(rec.set.semid, v.reason);
-    log_(Level::kWarn, "SG00016",
-         "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " + whose + ": " + v.reason);
+    log_(
+        Level::kWarn, "SG00016",
+        "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " + whose + ": " + v.reason);
   }
 }
 
@@ -167,8 +172,9 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
       return;
     }
     std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
-                      : blocker.empty() ? "SemGuardAdopt Remove would remove it"
-                                        : "SemGuardAdopt Remove would not remove it now: " + blocker;
+                      : blocker.empty()
+                          ? "SemGuardAdopt Remove would remove it"
+                          : "SemGuardAdopt Remove would not remove it now: " + blocker;
     log_(Level::kWarn, "SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " + why);
@@ -195,13 +201,16 @@ void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   }
   std::string owners;
   for (const auto& [uid, n] : by_owner) {
-    owners += (owners.empty() ? "" : ", ") + std::string("uid ") + std::to_string(uid) + ": " + std::to_string(n);
+    owners += (owners.empty() ? "" : ", ") + std::string("uid ") + std::to_string(uid) + ": " +
+              std::to_string(n);
   }
   log_(Level::kError, "SG00021",
        "the kernel's semaphore table is nearly full: " + std::to_string(info.sets_in_use) + " of " +
-           std::to_string(info.sets_limit) + " sets (SEMMNI) and " + std::to_string(info.sems_in_use) +
-           " of " + std::to_string(info.sems_limit) + " semaphores (SEMMNS) in use; sets by owner " + owners +
-           "; " + needed_how + std::to_string(needed) + ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
+           std::to_string(info.sets_limit) + " sets (SEMMNI) and " +
+           std::to_string(info.sems_in_use) + " of " + std::to_string(info.sems_limit) +
+           " semaphores (SEMMNS) in use; sets by owner " + owners + "; " + needed_how +
+           std::to_string(needed) +
+           ", so its start will likely fail with 'No space left on device' (AH00023). Find the "
            "leftovers with 'ipcs -s -c', let SemGuardAdopt Remove take httpd's, or raise SEMMNI "
            "and SEMMNS (the 4th and 2nd fields of sysctl kernel.sem)");
 }

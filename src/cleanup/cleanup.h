@@ -45,7 +45,8 @@ using CandidateFn = std::function<void(const SemSet&, const std::string& blocker
 
 class Cleanup {
  public:
-  Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log) : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
+  Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log)
+      : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
   CleanupReport Run(const CleanupInput& in);
   // The adoption rules without removing anything (also the status page's "leaked sets").
   AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);

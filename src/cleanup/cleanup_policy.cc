@@ -6,13 +6,17 @@ OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Statu
                         const ProcessIdentity& now) {
   const std::string pid = "pid " + std::to_string(recorded.pid);
   if (!alive) return {true, pid + " is gone"};
-  if (!now_status.ok()) return {false, pid + " runs but cannot be identified: " + now_status.message()};
+  if (!now_status.ok())
+    return {false, pid + " runs but cannot be identified: " + now_status.message()};
   // An unknown boot id ("unknown") is no evidence either way.
-  if (now.boot_id != "unknown" && recorded.boot_id != "unknown" && now.boot_id != recorded.boot_id) {
+  if (now.boot_id != "unknown" && recorded.boot_id != "unknown" &&
+      now.boot_id != recorded.boot_id) {
     return {true, pid + " was recorded in an earlier boot"};
   }
-  if (now.pid_ns != recorded.pid_ns) return {true, pid + " now names a process of another pid namespace"};
-  if (now.start_time != recorded.start_time) return {true, pid + " now names another process (start time differs)"};
+  if (now.pid_ns != recorded.pid_ns)
+    return {true, pid + " now names a process of another pid namespace"};
+  if (now.start_time != recorded.start_time)
+    return {true, pid + " now names another process (start time differs)"};
   return {false, pid + " is still running (same start time)"};
 }
 
@@ -31,13 +35,15 @@ Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, cons
 
 Verdict JudgeFree(const SemSet& now, bool last_pid_alive) {
   if (!now.probed) return {Verdict::kSkip, "its state cannot be read"};
-  if (now.value != 1) return {Verdict::kSkip, "in use: not free (value " + std::to_string(now.value) + ")"};
+  if (now.value != 1)
+    return {Verdict::kSkip, "in use: not free (value " + std::to_string(now.value) + ")"};
   if (now.waiters > 0) {
     return {Verdict::kSkip, "in use: " + std::to_string(now.waiters) + " process(es) wait on it"};
   }
   if (now.last_pid == 0) return {Verdict::kSkip, "its last user is not visible from here"};
   if (last_pid_alive) {
-    return {Verdict::kSkip, "in use: its last user, pid " + std::to_string(now.last_pid) + ", is alive"};
+    return {Verdict::kSkip,
+            "in use: its last user, pid " + std::to_string(now.last_pid) + ", is alive"};
   }
   return {Verdict::kRemove, ""};
 }

@@ -69,7 +69,8 @@ class Fields {
     std::string_view rest = line.substr(keyword.size());
     while (!rest.empty()) {
       rest.remove_prefix(1);  // the separating space
-      if (rest.empty() || rest[0] == ' ') return Status::Corrupt("fields must be separated by one space");
+      if (rest.empty() || rest[0] == ' ')
+        return Status::Corrupt("fields must be separated by one space");
       size_t end = rest.find(' ');
       std::string_view token = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);

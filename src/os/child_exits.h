@@ -30,7 +30,7 @@ struct SharedCounters {
   std::atomic<uint64_t> child_exits_unknown{0};  // not tracked (table was full)
   std::atomic<uint64_t> vanished_sets{0};        // recorded sets that disappeared while we ran
   // Published by the parent (root), read by the children that serve the status page.
-  std::atomic<int64_t> leaked_sets{-1};          // httpd-shaped leftovers no ledger knows; -1 unknown
+  std::atomic<int64_t> leaked_sets{-1};  // httpd-shaped leftovers no ledger knows; -1 unknown
   std::atomic<int64_t> leaked_at{0};             // when that was counted (wall clock, seconds)
   SharedScan scan;
 };
@@ -56,6 +56,7 @@ class ChildExits {
 
  private:
   struct Header {
+    uint32_t magic;  // kChildExitsMagic: how a test module finds the area among the mappings
     uint32_t slots;  // power of two
     SharedCounters counters;
   };

@@ -58,7 +58,8 @@ Status ReadProcessIdentity(pid_t pid, ProcessIdentity* out, const std::string& p
   size_t open = s.find('['), close = s.find(']');
   if (open == std::string::npos || close == std::string::npos || close <= open + 1 ||
       !ToNumber(s.substr(open + 1, close - open - 1), &id.pid_ns)) {
-    return Status::Io("cannot read the pid namespace of pid " + std::to_string(pid) + " (" + ns_path + ")");
+    return Status::Io("cannot read the pid namespace of pid " + std::to_string(pid) + " (" +
+                      ns_path + ")");
   }
   id.boot_id = ReadBootId(proc_root);
   *out = id;

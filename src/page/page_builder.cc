@@ -69,7 +69,8 @@ void ReadSharedScan(SharedScan* shared, SysV* sysv, int64_t now, std::map<uid_t,
 PageModel FillPageModel(const PageSources& in, int64_t now) {
   PageModel m;
   m.now = now;
-  m.server_pid = in.retained != nullptr && in.retained->server_pid > 0 ? in.retained->server_pid : in.server_pid;
+  m.server_pid = in.retained != nullptr && in.retained->server_pid > 0 ? in.retained->server_pid
+                                                                       : in.server_pid;
   m.generation = in.generation;
   m.enabled = in.enabled;
 

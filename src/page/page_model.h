@@ -41,7 +41,7 @@ struct PageModel {
   int64_t scanned_at = 0;             // when that scan ran
   int64_t leaked_sets = -1;           // counted by the parent; -1 unknown
   int64_t leaked_at = 0;
-  int headroom_restarts = -1;         // unclean restarts that still fit (SEMMNI and SEMMNS); -1 unknown
+  int headroom_restarts = -1;  // unclean restarts that still fit (SEMMNI and SEMMNS); -1 unknown
 };
 
 // Near the limit: the page says so when fewer than this share of sets is free.

@@ -47,7 +47,9 @@ Status ParsePageQuery(std::string_view args, PageQuery* out) {
       }
       // A huge value is clamped, not refused: the page should still load. Zero means every
       // second, as in mod_status.
-      q.refresh = huge || seconds > kMaxRefresh ? kMaxRefresh : seconds < 1 ? 1 : static_cast<int>(seconds);
+      q.refresh = huge || seconds > kMaxRefresh ? kMaxRefresh
+                  : seconds < 1                 ? 1
+                                                : static_cast<int>(seconds);
       continue;
     } else {
       return Status::Invalid("unknown query word '" + Shown(word) +

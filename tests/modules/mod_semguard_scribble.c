@@ -9,8 +9,8 @@
  *                                       for this child at its exit, walks off the end.
  *                                       Answers "scribbled <pid>" or "not found <pid>".
  *
- * The area's layout (magic, slot count, ...) is src/child_exits.{h,cc}'s Header; only the magic
- * and the count are touched, and only in the child that answered.
+ * The area's layout (magic, slot count, ...) is src/os/child_exits.{h,cc}'s Header;
+ * only the magic and the count are touched, and only in the child that answered.
  */
 #include "httpd.h"
 #include "http_config.h"

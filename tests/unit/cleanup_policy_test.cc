@@ -34,7 +34,8 @@ TEST_F(JudgeOwnerTest, GonePidIsDead) {
 }
 
 TEST_F(JudgeOwnerTest, AliveButUnidentifiableMayBeAlive) {
-  OwnerVerdict v = JudgeOwner(recorded_, true, Status::Io("open /proc/812/stat: Permission denied"), now_);
+  OwnerVerdict v =
+      JudgeOwner(recorded_, true, Status::Io("open /proc/812/stat: Permission denied"), now_);
   EXPECT_FALSE(v.dead);
   EXPECT_TRUE(HasText(v.why, "pid 812 runs but cannot be identified"));
   EXPECT_TRUE(HasText(v.why, "Permission denied"));
@@ -109,13 +110,15 @@ RecordedSet Recorded(const SemSet& s) {
 }
 
 TEST(JudgeRecordedSetTest, NotFoundIsGone) {
-  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::NotFound("semctl: Invalid argument"), SemSet{}, false);
+  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::NotFound("semctl: Invalid argument"),
+                               SemSet{}, false);
   EXPECT_EQ(v.kind, Verdict::kGone);
 }
 
 TEST(JudgeRecordedSetTest, OtherStatErrorIsASkip) {
-  Verdict v = JudgeRecordedSet(Recorded(FreeSet()), Status::Io("semctl(32769, IPC_STAT): Permission denied"),
-                               SemSet{}, false);
+  Verdict v =
+      JudgeRecordedSet(Recorded(FreeSet()),
+                       Status::Io("semctl(32769, IPC_STAT): Permission denied"), SemSet{}, false);
   EXPECT_EQ(v.kind, Verdict::kSkip);
   EXPECT_TRUE(HasText(v.reason, "cannot be examined"));
   EXPECT_TRUE(HasText(v.reason, "Permission denied"));
@@ -256,7 +259,9 @@ HttpdProcess Httpd(pid_t pid, std::vector<std::string> locks) {
 TEST(AdoptionBlockerTest, NoLiveHttpdBlocksNothing) { EXPECT_EQ(AdoptionBlocker({}), ""); }
 
 TEST(AdoptionBlockerTest, EveryHttpdHoldingALockBlocksNothing) {
-  EXPECT_EQ(AdoptionBlocker({Httpd(100, {"/run/a.ledger.lock"}), Httpd(200, {"/run/b.ledger.lock"})}), "");
+  EXPECT_EQ(
+      AdoptionBlocker({Httpd(100, {"/run/a.ledger.lock"}), Httpd(200, {"/run/b.ledger.lock"})}),
+      "");
 }
 
 TEST(AdoptionBlockerTest, AnUnlockedHttpdBlocksAndIsNamed) {
@@ -267,7 +272,8 @@ TEST(AdoptionBlockerTest, AnUnlockedHttpdBlocksAndIsNamed) {
 }
 
 TEST(AdoptionBlockerTest, EveryUnlockedHttpdIsListed) {
-  std::string why = AdoptionBlocker({Httpd(4242, {}), Httpd(100, {"/run/a.ledger.lock"}), Httpd(4343, {})});
+  std::string why =
+      AdoptionBlocker({Httpd(4242, {}), Httpd(100, {"/run/a.ledger.lock"}), Httpd(4343, {})});
   EXPECT_TRUE(HasText(why, "pid 4242, 4343"));
 }
 

@@ -83,7 +83,8 @@ class CleanupTest : public testing::Test {
 
   // Writes a live instance's ledger recording `semids`, and declares an httpd process `pid`
   // holding its lock.
-  void LiveInstance(pid_t pid, const std::vector<int>& semids, const std::string& name = "live.ledger") {
+  void LiveInstance(pid_t pid, const std::vector<int>& semids,
+                    const std::string& name = "live.ledger") {
     Ledger ledger;
     ledger.owner.process = TestIdentity(pid, 1234);
     ledger.owner.generation = 1;
@@ -346,7 +347,8 @@ TEST_F(AdoptionTest, ReportLogsTheCandidateAndRemovesNothing) {
   std::vector<LogLine> found = Lines("SG00018");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].level, Level::kWarn);
-  EXPECT_TRUE(HasText(found[0].text, "semaphore set " + std::to_string(candidate_) + " looks like"));
+  EXPECT_TRUE(
+      HasText(found[0].text, "semaphore set " + std::to_string(candidate_) + " looks like"));
   EXPECT_TRUE(HasText(found[0].text, "SemGuardAdopt Remove would remove it"));
 }
 
@@ -379,7 +381,8 @@ TEST_F(AdoptionTest, ALiveHttpdWithoutTheModuleBlocksRemove) {
 TEST_F(AdoptionTest, ReportSaysWhenRemoveWouldBeBlocked) {
   procs_.AddHttpd(4242, {});
   Adopt(AdoptMode::kReport);
-  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "SemGuardAdopt Remove would not remove it now: live httpd"));
+  EXPECT_TRUE(
+      HasText(OnlyLine("SG00018"), "SemGuardAdopt Remove would not remove it now: live httpd"));
 }
 
 TEST_F(AdoptionTest, AnUnreadableLiveLedgerBlocksRemove) {
@@ -410,21 +413,24 @@ TEST_F(AdoptionTest, ARemovalFailureIsLogged) {
   CleanupReport r = Adopt(AdoptMode::kRemove);
   EXPECT_TRUE(sysv_.Exists(candidate_));
   EXPECT_EQ(r.adopted, 0);
-  EXPECT_TRUE(HasText(OnlyLine("SG00024"), "could not remove semaphore set " + std::to_string(candidate_)));
+  EXPECT_TRUE(
+      HasText(OnlyLine("SG00024"), "could not remove semaphore set " + std::to_string(candidate_)));
 }
 
 TEST_F(AdoptionTest, OwnSetsAreNoCandidates) {
   int mine = sysv_.Add(HttpdSet());
   CleanupInput in = Input(CleanupMode::kOff, AdoptMode::kRemove);
   std::vector<int> seen;
-  AdoptionScan scan = cleanup_.FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
-    seen.push_back(s.semid);
-    EXPECT_EQ(blocker, "");
-  });
+  AdoptionScan scan =
+      cleanup_.FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
+        seen.push_back(s.semid);
+        EXPECT_EQ(blocker, "");
+      });
   EXPECT_EQ(scan.candidates, 2);
   in.own_sets = {mine};
   seen.clear();
-  scan = cleanup_.FindAdoptionCandidates(in, [&](const SemSet& s, const std::string&) { seen.push_back(s.semid); });
+  scan = cleanup_.FindAdoptionCandidates(
+      in, [&](const SemSet& s, const std::string&) { seen.push_back(s.semid); });
   EXPECT_EQ(scan.candidates, 1);
   EXPECT_EQ(seen, std::vector<int>{candidate_});
   EXPECT_TRUE(sysv_.removed().empty());  // finding removes nothing
@@ -502,7 +508,8 @@ TEST_F(FullTableTest, FewerFreeSetsThanARunMakesIsDiagnosed) {
   std::vector<LogLine> lines = Lines("SG00021");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].level, Level::kError);
-  EXPECT_TRUE(HasText(lines[0].text, "8 of 10 sets (SEMMNI) and 16 of 1000000 semaphores (SEMMNS) in use"));
+  EXPECT_TRUE(
+      HasText(lines[0].text, "8 of 10 sets (SEMMNI) and 16 of 1000000 semaphores (SEMMNS) in use"));
   EXPECT_TRUE(HasText(lines[0].text, "by owner uid 1000: 8"));
   EXPECT_TRUE(HasText(lines[0].text, "this server's last run made 3"));
 }

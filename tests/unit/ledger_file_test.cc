@@ -33,7 +33,8 @@ testing::AssertionResult ReadRefused(const std::string& path, Status::Code code,
                                        << static_cast<int>(code) << ": " << st.message();
   }
   if (st.message().find(needle) == std::string::npos) {
-    return testing::AssertionFailure() << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
+    return testing::AssertionFailure()
+           << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
   }
   return testing::AssertionSuccess();
 }
@@ -127,7 +128,8 @@ TEST_F(LedgerFileTest, RefusesFifoWithoutHanging) {
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) << "ReadLedgerFile hung on a FIFO";
+  ASSERT_FALSE(WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+      << "ReadLedgerFile hung on a FIFO";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the FIFO was not refused as 'not a regular file'";
 }

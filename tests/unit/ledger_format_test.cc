@@ -80,7 +80,8 @@ testing::AssertionResult RefusedAsCorrupt(const std::string& text,
   }
   for (const std::string& needle : needles) {
     if (st.message().find(needle) == std::string::npos) {
-      return testing::AssertionFailure() << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
+      return testing::AssertionFailure()
+             << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
     }
   }
   if (out.owner.generation != -42) return testing::AssertionFailure() << "*out was changed";
@@ -263,7 +264,8 @@ TEST(LedgerFormatTest, RefusesBadEndLine) {
   for (size_t i = 0; i + 1 < lines.size(); ++i) text += lines[i] + "\n";
   EXPECT_TRUE(RefusedAsCorrupt(text + WithValue(lines.back(), "count", "two") + "\n",
                                {"last line", "count", "not a valid number"}));
-  EXPECT_TRUE(RefusedAsCorrupt(text + lines.back() + " extra=1\n", {"last line", "unknown key 'extra'"}));
+  EXPECT_TRUE(
+      RefusedAsCorrupt(text + lines.back() + " extra=1\n", {"last line", "unknown key 'extra'"}));
 }
 
 // ---- Field problems: each body is resealed, so only the named problem remains ----

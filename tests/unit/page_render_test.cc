@@ -52,7 +52,8 @@ PageModel SampleModel() {
   m.startup.at = 1763899000;
   m.startup.n_skips = 1;
   m.startup.skips[0].semid = 98307;
-  std::snprintf(m.startup.skips[0].reason, sizeof(m.startup.skips[0].reason), "%s", "in use: not free (value 0)");
+  std::snprintf(m.startup.skips[0].reason, sizeof(m.startup.skips[0].reason), "%s",
+                "in use: not free (value 0)");
   m.table.sets_in_use = 40;
   m.table.sets_limit = 100;
   m.table.sems_in_use = 45;
@@ -108,7 +109,8 @@ TEST(ContentTypeTest, OnePerFormat) {
   EXPECT_EQ(std::string(ContentType(PageFormat::kHtml)), "text/html; charset=utf-8");
   EXPECT_EQ(std::string(ContentType(PageFormat::kAuto)), "text/plain; charset=utf-8");
   EXPECT_EQ(std::string(ContentType(PageFormat::kJson)), "application/json");
-  EXPECT_EQ(std::string(ContentType(PageFormat::kPrometheus)), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(std::string(ContentType(PageFormat::kPrometheus)),
+            "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // ---- ?auto ----
@@ -182,15 +184,34 @@ TEST(RenderJsonTest, IsOneJsonObjectOnOneLine) {
 TEST(RenderJsonTest, CarriesTheFigures) {
   std::string text = RenderJson(SampleModel());
   for (const char* piece :
-       {"{\"version\":1,\"time\":1763900100,", "\"pid\":812", "\"generation\":2", "\"sets_total\":1",
+       {"{\"version\":1,\"time\":1763900100,",
+        "\"pid\":812",
+        "\"generation\":2",
+        "\"sets_total\":1",
         "\"sets_by_type\":{\"mpm-accept\":1}",
-        "{\"semid\":32769,\"type\":\"mpm-accept\",\"created\":1763900000,\"last_use\":1763900050,\"present\":true}",
-        "{\"semid\":65538,\"type\":\"ssl\",\"created\":1763900000,\"last_use\":0,\"present\":false}",
-        "\"child_exits\":7", "\"child_exits_by_signal\":2", "\"vanished_sets\":1", "\"cleanup_ran\":true",
-        "\"removed\":3", "\"skipped\":1", "\"skips\":[{\"semid\":98307,\"reason\":\"in use: not free (value 0)\"}]",
-        "\"adoption_candidates\":4", "\"cleanup_ms\":12", "\"previous_owner_pid\":700", "\"sets\":40",
-        "\"sets_limit\":100", "\"sems\":45", "\"sems_limit\":32000", "\"sets_by_owner\":{\"0\":10,\"33\":30}",
-        "\"scanned_at\":1763900098", "\"leaked_sets\":5", "\"headroom_restarts\":60", "\"near_limit\":false"}) {
+        "{\"semid\":32769,\"type\":\"mpm-accept\",\"created\":1763900000,\"last_use\":1763900050,"
+        "\"present\":true}",
+        "{\"semid\":65538,\"type\":\"ssl\",\"created\":1763900000,\"last_use\":0,\"present\":"
+        "false}",
+        "\"child_exits\":7",
+        "\"child_exits_by_signal\":2",
+        "\"vanished_sets\":1",
+        "\"cleanup_ran\":true",
+        "\"removed\":3",
+        "\"skipped\":1",
+        "\"skips\":[{\"semid\":98307,\"reason\":\"in use: not free (value 0)\"}]",
+        "\"adoption_candidates\":4",
+        "\"cleanup_ms\":12",
+        "\"previous_owner_pid\":700",
+        "\"sets\":40",
+        "\"sets_limit\":100",
+        "\"sems\":45",
+        "\"sems_limit\":32000",
+        "\"sets_by_owner\":{\"0\":10,\"33\":30}",
+        "\"scanned_at\":1763900098",
+        "\"leaked_sets\":5",
+        "\"headroom_restarts\":60",
+        "\"near_limit\":false"}) {
     EXPECT_TRUE(HasText(text, piece));
   }
 }
@@ -209,7 +230,8 @@ TEST(RenderJsonTest, EscapesAHostileSkipReason) {
   SetSkipReason(m, kHostile);
   std::string text = RenderJson(m);
   EXPECT_TRUE(IsJson(text));
-  EXPECT_TRUE(HasText(text, "\"reason\":\"<script>alert(\\\"x\\\\y\\\")</script>\\u000a\\u0001tab\\u0009here\""));
+  EXPECT_TRUE(HasText(
+      text, "\"reason\":\"<script>alert(\\\"x\\\\y\\\")</script>\\u000a\\u0001tab\\u0009here\""));
 }
 
 TEST(RenderJsonTest, UnknownFiguresAreMinusOne) {
@@ -266,8 +288,8 @@ std::map<std::string, std::string> CheckExposition(const std::string& text) {
     size_t space = line.rfind(' ');
     if (line[end] == '{') {
       const std::string labels = line.substr(end, space - end);
-      EXPECT_TRUE(labels.size() > 5 && labels.back() == '}' && labels.find("=\"") != std::string::npos &&
-                  labels[labels.size() - 2] == '"')
+      EXPECT_TRUE(labels.size() > 5 && labels.back() == '}' &&
+                  labels.find("=\"") != std::string::npos && labels[labels.size() - 2] == '"')
           << "labels not quoted: " << line;
     }
     samples[line.substr(0, space)] = line.substr(space + 1);
@@ -312,7 +334,8 @@ TEST(RenderPrometheusTest, AMetricWithoutSamplesKeepsItsHelpAndType) {
   m.server_sets_by_type.clear();
   std::string text = RenderPrometheus(m);
   CheckExposition(text);
-  EXPECT_TRUE(HasText(text, "# TYPE semguard_server_sets gauge\n# HELP semguard_child_exits_total"));
+  EXPECT_TRUE(
+      HasText(text, "# TYPE semguard_server_sets gauge\n# HELP semguard_child_exits_total"));
 }
 
 // ---- HTML ----
@@ -359,7 +382,8 @@ TEST(RenderHtmlTest, WarnsOnlyUnderTenPercentFree) {
   EXPECT_TRUE(LacksText(RenderHtml(m, true, 0), "nearly full"));
   m.table.sets_in_use = 91;
   EXPECT_TRUE(NearLimit(m));
-  EXPECT_TRUE(HasText(RenderHtml(m, true, 0), "Warning: the kernel's semaphore table is nearly full (91 of 100 sets)"));
+  EXPECT_TRUE(HasText(RenderHtml(m, true, 0),
+                      "Warning: the kernel's semaphore table is nearly full (91 of 100 sets)"));
   EXPECT_TRUE(HasText(RenderHtml(m, false, 0), "nearly full"));
   EXPECT_TRUE(HasText(RenderJson(m), "\"near_limit\":true"));
 }

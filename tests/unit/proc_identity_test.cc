@@ -50,7 +50,8 @@ TEST(ParseProcStatTest, RefusesLineWithoutClosingParenthesis) {
 
 TEST(ParseProcStatTest, RefusesLineWithTooFewFields) {
   ProcStat st;
-  Status parsed = ParseProcStat("123 (httpd) S 1 123 124 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0\n", &st);
+  Status parsed =
+      ParseProcStat("123 (httpd) S 1 123 124 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0\n", &st);
   EXPECT_EQ(parsed.code(), Status::Code::kCorrupt);
   EXPECT_NE(parsed.message().find("fields"), std::string::npos) << parsed.message();
 }
@@ -117,7 +118,8 @@ class FakeProcRootTest : public testing::Test {
 };
 
 TEST_F(FakeProcRootTest, ReadsEveryPartFromTheRoot) {
-  ASSERT_TRUE(WriteFileBytes(dir_.File("321/stat"), std::string("321 (httpd) ") + kFieldsAfterComm));
+  ASSERT_TRUE(
+      WriteFileBytes(dir_.File("321/stat"), std::string("321 (httpd) ") + kFieldsAfterComm));
   ASSERT_TRUE(std::filesystem::create_directories(dir_.File("sys/kernel/random")));
   ASSERT_TRUE(WriteFileBytes(dir_.File("sys/kernel/random/boot_id"),
                              "0b9e7a52-5c8b-4f2e-9d3a-1f2e3d4c5b6a\n"));
@@ -131,7 +133,8 @@ TEST_F(FakeProcRootTest, ReadsEveryPartFromTheRoot) {
 }
 
 TEST_F(FakeProcRootTest, MissingBootIdIsUnknown) {
-  ASSERT_TRUE(WriteFileBytes(dir_.File("321/stat"), std::string("321 (httpd) ") + kFieldsAfterComm));
+  ASSERT_TRUE(
+      WriteFileBytes(dir_.File("321/stat"), std::string("321 (httpd) ") + kFieldsAfterComm));
   ProcessIdentity id;
   ASSERT_TRUE(ReadProcessIdentity(321, &id, dir_.path()).ok());
   EXPECT_EQ(id.boot_id, "unknown");

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/log_lines.h"
+
 #include "support/sem_sets.h"
 
 #include "fakes/fake_file_system.h"
@@ -31,10 +33,6 @@ constexpr pid_t kSelf = 4242;
 const std::string kLedger = "/run/apache2/test.ledger";
 const std::string kLock = kLedger + ".lock";
 
-void RecordLine(void* baton, int level, const char* line) {
-  static_cast<std::vector<std::string>*>(baton)->push_back(std::to_string(level) + " " + line);
-}
-
 class RecorderSeamsTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -54,7 +52,7 @@ class RecorderSeamsTest : public testing::Test {
     seams.procs = &procs_;
     seams.files = &files_;
     seams.clock = &clock_;
-    return Recorder(env, &retained_, LogSink(&RecordLine, &log_), seams);
+    return Recorder(env, &retained_, log_.Sink(), seams);
   }
 
   void Begin(Recorder& rec) {
@@ -69,20 +67,12 @@ class RecorderSeamsTest : public testing::Test {
     return sysv_.Add(semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf));
   }
 
-  std::vector<std::string> LinesWith(std::string_view text) const {
-    std::vector<std::string> found;
-    for (const std::string& line : log_) {
-      if (line.find(text) != std::string::npos) found.push_back(line);
-    }
-    return found;
-  }
-
   FakeFileSystem files_;
   FakeSysV sysv_;
   FakeProcessTable procs_;
   FakeClock clock_{1764600000};
   Retained retained_{};
-  std::vector<std::string> log_;
+  semguard_test::LogLines log_;
 };
 
 TEST_F(RecorderSeamsTest, WritesTheLedgerThroughTheSeamWithTheClocksTime) {
@@ -108,12 +98,12 @@ TEST_F(RecorderSeamsTest, BusyLockIsSG00001AndThePassStaysPassive) {
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   AddHttpdSet();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
-  EXPECT_NE(LinesWith("SG00001")[0].find("is held by another live process of this instance; "
+  ASSERT_EQ(log_.With("SG00001").size(), 1u);
+  EXPECT_NE(log_.With("SG00001")[0].find("is held by another live process of this instance; "
                                          "this process records and removes no semaphore sets "
                                          "(is the same configuration already running?)"),
             std::string::npos)
-      << LinesWith("SG00001")[0];
+      << log_.With("SG00001")[0];
   EXPECT_FALSE(rec.holds_lock());
   EXPECT_TRUE(rec.recorded().empty());
   EXPECT_FALSE(files_.Exists(kLedger));
@@ -128,12 +118,12 @@ TEST_F(RecorderSeamsTest, BusyLockNamesTheRunningServerThatWroteTheLedger) {
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
-  EXPECT_NE(LinesWith("SG00001")[0].find(
+  ASSERT_EQ(log_.With("SG00001").size(), 1u);
+  EXPECT_NE(log_.With("SG00001")[0].find(
                 ". The server that wrote the ledger, pid 777, is running: is this a second "
                 "start of it?"),
             std::string::npos)
-      << LinesWith("SG00001")[0];
+      << log_.With("SG00001")[0];
 }
 
 TEST_F(RecorderSeamsTest, BusyLockNamesOrphanedChildrenOfAKilledParent) {
@@ -146,10 +136,10 @@ TEST_F(RecorderSeamsTest, BusyLockNamesOrphanedChildrenOfAKilledParent) {
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
-  EXPECT_NE(LinesWith("SG00001")[0].find("(pid 777) are still alive: 801 802 (orphaned"),
+  ASSERT_EQ(log_.With("SG00001").size(), 1u);
+  EXPECT_NE(log_.With("SG00001")[0].find("(pid 777) are still alive: 801 802 (orphaned"),
             std::string::npos)
-      << LinesWith("SG00001")[0];
+      << log_.With("SG00001")[0];
 }
 
 TEST_F(RecorderSeamsTest, LockThatCannotBeOpenedIsSG00001WithTheReason) {
@@ -157,11 +147,11 @@ TEST_F(RecorderSeamsTest, LockThatCannotBeOpenedIsSG00001WithTheReason) {
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  ASSERT_EQ(LinesWith("SG00001").size(), 1u);
-  EXPECT_NE(LinesWith("SG00001")[0].find("open " + kLock + ": Permission denied; this process"),
+  ASSERT_EQ(log_.With("SG00001").size(), 1u);
+  EXPECT_NE(log_.With("SG00001")[0].find("open " + kLock + ": Permission denied; this process"),
             std::string::npos)
-      << LinesWith("SG00001")[0];
-  EXPECT_EQ(LinesWith("already running").size(), 0u) << "only a busy lock gets the hint";
+      << log_.With("SG00001")[0];
+  EXPECT_EQ(log_.With("already running").size(), 0u) << "only a busy lock gets the hint";
 }
 
 TEST_F(RecorderSeamsTest, LedgerThatCannotBeWrittenIsSG00005AndRetainedIsUntouched) {
@@ -171,12 +161,12 @@ TEST_F(RecorderSeamsTest, LedgerThatCannotBeWrittenIsSG00005AndRetainedIsUntouch
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   AddHttpdSet();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  ASSERT_EQ(LinesWith("SG00005").size(), 1u);
-  EXPECT_NE(LinesWith("SG00005")[0].find("3 SG00005: cannot write the ledger at "
+  ASSERT_EQ(log_.With("SG00005").size(), 1u);
+  EXPECT_NE(log_.With("SG00005")[0].find("3 SG00005: cannot write the ledger at "
                                          "open_logs-after-mpm: create " + kLedger +
                                          ".tmp: No space left on device"),
             std::string::npos)
-      << LinesWith("SG00005")[0];
+      << log_.With("SG00005")[0];
   EXPECT_FALSE(retained_.ledger_written);
   EXPECT_EQ(rec.recorded().size(), 1u) << "the set stays recorded for the next write";
   files_.Heal();
@@ -189,13 +179,13 @@ TEST_F(RecorderSeamsTest, RefusedLedgerIsSG00003AndKeptAsBad) {
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
-  EXPECT_NE(LinesWith("SG00003")[0].find("; it is kept as " + kLedger +
+  ASSERT_EQ(log_.With("SG00003").size(), 1u);
+  EXPECT_NE(log_.With("SG00003")[0].find("; it is kept as " + kLedger +
                                          ".bad and recording starts afresh"),
             std::string::npos);
   EXPECT_TRUE(files_.Exists(kLedger + ".bad"));
   EXPECT_EQ(files_.Text(kLedger + ".bad"), "not a ledger\n");
-  EXPECT_EQ(LinesWith("SG00010").size(), 0u);
+  EXPECT_EQ(log_.With("SG00010").size(), 0u);
 }
 
 TEST_F(RecorderSeamsTest, RefusedLedgerThatCannotBeMovedAsideIsSG00010) {
@@ -205,10 +195,10 @@ TEST_F(RecorderSeamsTest, RefusedLedgerThatCannotBeMovedAsideIsSG00010) {
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  ASSERT_EQ(LinesWith("SG00010").size(), 1u);
-  EXPECT_EQ(LinesWith("SG00010")[0], "3 SG00010: rename " + kLedger + " to " + kLedger +
+  ASSERT_EQ(log_.With("SG00010").size(), 1u);
+  EXPECT_EQ(log_.With("SG00010")[0], "3 SG00010: rename " + kLedger + " to " + kLedger +
                                          ".bad: Read-only file system");
-  EXPECT_EQ(LinesWith("SG00003").size(), 1u);
+  EXPECT_EQ(log_.With("SG00003").size(), 1u);
 }
 
 TEST_F(RecorderSeamsTest, UnreadableOwnIdentityIsSG00011AndNothingIsWritten) {
@@ -218,8 +208,8 @@ TEST_F(RecorderSeamsTest, UnreadableOwnIdentityIsSG00011AndNothingIsWritten) {
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   AddHttpdSet();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  ASSERT_EQ(LinesWith("SG00011").size(), 1u);
-  EXPECT_EQ(LinesWith("SG00011")[0], "3 SG00011: cannot read this process's identity: "
+  ASSERT_EQ(log_.With("SG00011").size(), 1u);
+  EXPECT_EQ(log_.With("SG00011")[0], "3 SG00011: cannot read this process's identity: "
                                      "cannot read the pid namespace of pid 4242");
   EXPECT_FALSE(files_.Exists(kLedger));
   EXPECT_FALSE(retained_.ledger_written);
@@ -246,7 +236,7 @@ TEST_F(RecorderSeamsTest, MovedLedgerRemovesTheOldLedgerAndLockAfterTheFirstWrit
   EXPECT_TRUE(files_.Exists(moved));
   EXPECT_FALSE(files_.Exists(kLedger));
   EXPECT_FALSE(files_.Exists(kLock));
-  EXPECT_EQ(LinesWith("SG00026").size(), 1u);
+  EXPECT_EQ(log_.With("SG00026").size(), 1u);
   EXPECT_STREQ(retained_.lock.path, (moved + ".lock").c_str());
   EXPECT_EQ(files_.open_locks(), 1) << "the old lock was let go before the new one was taken";
 }

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/log_lines.h"
+
 #include "support/sem_sets.h"
 
 #include "os/child_exits.h"
@@ -30,11 +32,6 @@ using semguard_test::InstanceLockHeld;
 using semguard_test::ReadFileBytes;
 using semguard_test::TempDir;
 using semguard_test::WriteFileBytes;
-
-// Keeps every line as "<level> <text>", e.g. "3 SG00003: refusing the ledger: ...".
-void RecordLine(void* baton, int level, const char* line) {
-  static_cast<std::vector<std::string>*>(baton)->push_back(std::to_string(level) + " " + line);
-}
 
 constexpr int kError = static_cast<int>(Level::kError);
 constexpr int kAlert = static_cast<int>(Level::kAlert);
@@ -72,7 +69,7 @@ class RecorderTest : public testing::Test {
     Seams seams;
     seams.sysv = &sysv_;
     seams.procs = &procs_;
-    return Recorder(std::move(env), &retained_, LogSink(&RecordLine, &log_), seams);
+    return Recorder(std::move(env), &retained_, log_.Sink(), seams);
   }
 
   // A set as APR's sysvsem mutex leaves it: IPC_PRIVATE, one semaphore, made by this euid and
@@ -125,21 +122,12 @@ class RecorderTest : public testing::Test {
     return ledger;
   }
 
-  // The log lines holding `text`.
-  std::vector<std::string> LinesWith(std::string_view text) const {
-    std::vector<std::string> found;
-    for (const std::string& line : log_) {
-      if (line.find(text) != std::string::npos) found.push_back(line);
-    }
-    return found;
-  }
-
   TempDir dir_;
   const std::string ledger_path_ = dir_.File("test.ledger");
   FakeSysV sysv_;
   FakeProcessTable procs_;
   Retained retained_{};  // zero-filled, as ap_retained_data_create gives it
-  std::vector<std::string> log_;
+  semguard_test::LogLines log_;
 };
 
 TEST_F(RecorderTest, RecordsTheMpmSetAsMpmAcceptAndTheLedgerListsIt) {
@@ -226,8 +214,8 @@ TEST_F(RecorderTest, LabelsSetsByTheirPhase) {
   EXPECT_EQ(ledger.sets[1].type, "post_config");
   EXPECT_EQ(ledger.sets[2].set.semid, ssl);
   EXPECT_EQ(ledger.sets[2].type, "ssl");
-  EXPECT_EQ(LinesWith("SG00009").size(), 1u);
-  EXPECT_EQ(LinesWith("mpm-accept 1, post_config 1, ssl 1").size(), 1u);
+  EXPECT_EQ(log_.With("SG00009").size(), 1u);
+  EXPECT_EQ(log_.With("mpm-accept 1, post_config 1, ssl 1").size(), 1u);
 }
 
 TEST_F(RecorderTest, IgnoresSetsThatDoNotLookLikeHttpds) {
@@ -295,7 +283,7 @@ TEST_F(RecorderTest, DisabledRecordsNothingAndWritesNoFile) {
   EXPECT_FALSE(rec.holds_lock());
   EXPECT_FALSE(FileExists(ledger_path_));
   EXPECT_FALSE(FileExists(ledger_path_ + ".lock"));
-  EXPECT_TRUE(log_.empty()) << log_.front();
+  EXPECT_TRUE(log_.all().empty()) << log_.all().front();
 }
 
 TEST_F(RecorderTest, RecordsOnlyInAConfigurationPass) {
@@ -315,13 +303,14 @@ TEST_F(RecorderTest, CorruptPreviousLedgerIsKeptAsBadWithAnError) {
   ASSERT_TRUE(WriteFileBytes(ledger_path_, garbage));
   Recorder rec = NewRecorder(Env());
   Begin(rec);
-  EXPECT_TRUE(LinesWith("SG00003").empty()) << "check_config must change nothing";
+  EXPECT_TRUE(log_.With("SG00003").empty()) << "check_config must change nothing";
   EXPECT_EQ(ReadFileBytes(ledger_path_), garbage);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
 
-  std::vector<std::string> errors = LinesWith("SG00003");
+  std::vector<std::string> errors = log_.With("SG00003");
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00003: refusing the ledger", 0), 0u) << errors[0];
+  EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00003: refusing the ledger", 0), 0u)
+      << errors[0];
   EXPECT_NE(errors[0].find(ledger_path_ + ".bad"), std::string::npos) << errors[0];
   EXPECT_EQ(ReadFileBytes(ledger_path_ + ".bad"), garbage);
 
@@ -340,7 +329,7 @@ TEST_F(RecorderTest, WorldWritableLedgerIsAlsoKeptAsBad) {
   Recorder rec = NewRecorder(Env());
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  std::vector<std::string> errors = LinesWith("SG00003");
+  std::vector<std::string> errors = log_.With("SG00003");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("world-writable"), std::string::npos) << errors[0];
   EXPECT_TRUE(FileExists(ledger_path_ + ".bad"));
@@ -354,13 +343,13 @@ TEST_F(RecorderTest, EarlyErrorsAreLoggedAgainOnceTheErrorLogIsOpen) {
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  ASSERT_EQ(LinesWith("SG00003").size(), 1u);
+  ASSERT_EQ(log_.With("SG00003").size(), 1u);
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
-  std::vector<std::string> errors = LinesWith("SG00003");
+  std::vector<std::string> errors = log_.With("SG00003");
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0], errors[1]);
   PostConfig(rec);
-  EXPECT_EQ(LinesWith("SG00003").size(), 2u);
+  EXPECT_EQ(log_.With("SG00003").size(), 2u);
 }
 
 TEST_F(RecorderTest, LaterPassesLogEachLineOnce) {
@@ -373,7 +362,7 @@ TEST_F(RecorderTest, LaterPassesLogEachLineOnce) {
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
   PostConfig(second);
-  EXPECT_EQ(LinesWith("SG00003").size(), 1u);
+  EXPECT_EQ(log_.With("SG00003").size(), 1u);
 }
 
 TEST_F(RecorderTest, SecondPassCarriesASetThatStillExists) {
@@ -394,8 +383,8 @@ TEST_F(RecorderTest, SecondPassCarriesASetThatStillExists) {
   EXPECT_EQ(ledger.sets[0].set.semid, semid);
   EXPECT_EQ(ledger.sets[0].type, "mpm-accept");
   EXPECT_EQ(ledger.sets[0].generation, 1) << "a carried set keeps the generation it appeared in";
-  EXPECT_TRUE(LinesWith("SG00004").empty());
-  EXPECT_TRUE(LinesWith("SG00001").empty()) << "the lock is kept across passes";
+  EXPECT_TRUE(log_.With("SG00004").empty());
+  EXPECT_TRUE(log_.With("SG00001").empty()) << "the lock is kept across passes";
 }
 
 TEST_F(RecorderTest, SecondPassDropsASetThatWasRemoved) {
@@ -445,7 +434,7 @@ TEST_F(RecorderTest, LedgerRewrittenByAnotherWriterBetweenPassesIsReported) {
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
-  std::vector<std::string> errors = LinesWith("SG00004");
+  std::vector<std::string> errors = log_.With("SG00004");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].rfind(std::to_string(kError) + " SG00004: ", 0), 0u) << errors[0];
   EXPECT_TRUE(second.recorded().empty()) << "sets of a ledger that is not ours are not carried";
@@ -460,7 +449,7 @@ TEST_F(RecorderTest, LedgerDeletedBetweenPassesIsReported) {
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
-  EXPECT_EQ(LinesWith("SG00004").size(), 1u);
+  EXPECT_EQ(log_.With("SG00004").size(), 1u);
 }
 
 TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
@@ -469,11 +458,11 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
   const std::string ledger_before = ReadFileBytes(ledger_path_);
 
   Retained other_retained{};
-  std::vector<std::string> other_log;
+  semguard_test::LogLines other_log;
   Seams seams;
   seams.sysv = &sysv_;
   seams.procs = &procs_;
-  Recorder other(Env(), &other_retained, LogSink(&RecordLine, &other_log), seams);
+  Recorder other(Env(), &other_retained, other_log.Sink(), seams);
   Begin(other);
   other.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   sysv_.Add(HttpdMutex());
@@ -482,8 +471,8 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
 
   EXPECT_FALSE(other.holds_lock());
   EXPECT_TRUE(other.recorded().empty());
-  ASSERT_FALSE(other_log.empty());
-  EXPECT_NE(other_log[0].find("SG00001"), std::string::npos) << other_log[0];
+  ASSERT_FALSE(other_log.all().empty());
+  EXPECT_NE(other_log.all()[0].find("SG00001"), std::string::npos) << other_log.all()[0];
   EXPECT_EQ(ReadFileBytes(ledger_path_), ledger_before);
 }
 
@@ -525,8 +514,8 @@ TEST_F(RecorderTest, MovedLedgerKeepsItsSets) {
   EXPECT_FALSE(FileExists(old_path));
   EXPECT_FALSE(FileExists(old_path + ".lock"));
   EXPECT_TRUE(InstanceLockHeld(new_path + ".lock"));
-  EXPECT_EQ(LinesWith("SG00026").size(), 1u);
-  EXPECT_TRUE(LinesWith("SG00004").empty());
+  EXPECT_EQ(log_.With("SG00026").size(), 1u);
+  EXPECT_TRUE(log_.With("SG00004").empty());
 }
 
 TEST_F(RecorderTest, NothingToGuardIsToldOnce) {
@@ -540,7 +529,7 @@ TEST_F(RecorderTest, NothingToGuardIsToldOnce) {
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
   PostConfig(second);
-  std::vector<std::string> told = LinesWith("SG00008");
+  std::vector<std::string> told = log_.With("SG00008");
   ASSERT_EQ(told.size(), 1u);
   EXPECT_NE(told[0].find("'pthread'"), std::string::npos) << told[0];
 }
@@ -550,7 +539,7 @@ TEST_F(RecorderTest, ChildExitWithEverySetInPlaceAlarmsNobody) {
   FirstPassWithOneSet(rec);
   ASSERT_NE(retained_.child_area, nullptr);
   rec.ChildExited(12345);
-  EXPECT_TRUE(LinesWith("SG00007").empty());
+  EXPECT_TRUE(log_.With("SG00007").empty());
   ChildExits exits(retained_.child_area);
   EXPECT_EQ(exits.counters().vanished_sets.load(), 0u);
   EXPECT_EQ(exits.counters().child_exits.load(), 1u);
@@ -563,7 +552,7 @@ TEST_F(RecorderTest, VanishedSetIsReportedOnceAtTheNextChildExit) {
   ASSERT_TRUE(sysv_.Vanish(semid));
 
   rec.ChildExited(12345);
-  std::vector<std::string> alerts = LinesWith("SG00007");
+  std::vector<std::string> alerts = log_.With("SG00007");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].rfind(std::to_string(kAlert) + " SG00007: semaphore set " +
                                 std::to_string(semid) + " (mpm-accept)", 0),
@@ -572,7 +561,7 @@ TEST_F(RecorderTest, VanishedSetIsReportedOnceAtTheNextChildExit) {
   EXPECT_NE(alerts[0].find("it is gone"), std::string::npos) << alerts[0];
 
   rec.ChildExited(12346);
-  EXPECT_EQ(LinesWith("SG00007").size(), 1u) << "reported again";
+  EXPECT_EQ(log_.With("SG00007").size(), 1u) << "reported again";
   ChildExits exits(retained_.child_area);
   EXPECT_EQ(exits.counters().vanished_sets.load(), 1u);
   EXPECT_EQ(exits.counters().child_exits.load(), 2u);
@@ -584,7 +573,7 @@ TEST_F(RecorderTest, SetReplacedUnderTheSameSemidCountsAsVanished) {
   ASSERT_TRUE(sysv_.Replace(semid, HttpdMutex(/*ctime=*/1763900060)));
 
   rec.ChildExited(12345);
-  std::vector<std::string> alerts = LinesWith("SG00007");
+  std::vector<std::string> alerts = log_.With("SG00007");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_NE(alerts[0].find("its semid now names another set"), std::string::npos) << alerts[0];
   EXPECT_EQ(ChildExits(retained_.child_area).counters().vanished_sets.load(), 1u);
@@ -610,7 +599,7 @@ TEST_F(RecorderTest, UnreadableTableIsLoggedAndRecordsNothing) {
   sysv_.Add(HttpdMutex());
   sysv_.FailNext(FakeSysV::Op::kScan, Status::Io("semctl(SEM_INFO): Operation not permitted"));
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  EXPECT_EQ(LinesWith("SG00006").size(), 1u);
+  EXPECT_EQ(log_.With("SG00006").size(), 1u);
   EXPECT_TRUE(rec.recorded().empty());
 }
 

@@ -9,7 +9,8 @@ namespace {
 
 testing::AssertionResult MessageHas(const Status& st, const std::string& needle) {
   if (st.message().find(needle) != std::string::npos) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
+  return testing::AssertionFailure()
+         << "message \"" << st.message() << "\" lacks \"" << needle << "\"";
 }
 
 TEST(ParseSemGuardTest, AcceptsOnAndOffInAnyCase) {
@@ -63,7 +64,8 @@ TEST(ParseLedgerPathTest, RefusesDirectoryPath) {
 }
 
 TEST(ParseLedgerPathTest, RefusesNamesNotEndingInDotLedger) {
-  for (const char* path : {"/var/lib/apache2/semguard", "/tmp/x.ledger.bak", ".ledger", "/tmp/x.LEDGER"}) {
+  for (const char* path :
+       {"/var/lib/apache2/semguard", "/tmp/x.ledger.bak", ".ledger", "/tmp/x.LEDGER"}) {
     Status st = ParseLedgerPath(path);
     EXPECT_EQ(st.code(), Status::Code::kInvalid) << path;
     EXPECT_TRUE(MessageHas(st, "must end in .ledger"));

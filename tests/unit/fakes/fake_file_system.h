@@ -73,7 +73,8 @@ class FakeFileSystem : public semguard::FileSystem {
     auto it = files_.find(path);
     if (it == files_.end()) return semguard::Status::NotFound(path + " does not exist");
     if (it->second.owner != owner) return semguard::Status::Invalid(path + " has another owner");
-    if (it->second.text.size() > max_bytes) return semguard::Status::Invalid(path + " is oversized");
+    if (it->second.text.size() > max_bytes)
+      return semguard::Status::Invalid(path + " is oversized");
     *text = it->second.text;
     return semguard::Status::Ok();
   }

@@ -80,7 +80,8 @@ class FakeProcessTable : public semguard::ProcessTable {
   }
   semguard::Status Identity(pid_t pid, semguard::ProcessIdentity* out) override {
     auto it = processes_.find(pid);
-    if (it == processes_.end()) return semguard::Status::NotFound("no process " + std::to_string(pid));
+    if (it == processes_.end())
+      return semguard::Status::NotFound("no process " + std::to_string(pid));
     if (!it->second.identity_status.ok()) return it->second.identity_status;
     *out = it->second.identity;
     return semguard::Status::Ok();

@@ -66,7 +66,9 @@ void FakeSysV::SetLimits(int sets_limit, long sems_limit, int sems_per_set_limit
   limits_.sems_per_set_limit = sems_per_set_limit;
 }
 
-void FakeSysV::FailNext(Op op, Status status, int times) { faults_[op] = Fault{std::move(status), times}; }
+void FakeSysV::FailNext(Op op, Status status, int times) {
+  faults_[op] = Fault{std::move(status), times};
+}
 
 void FakeSysV::FailRemove(int semid, int err, bool set_vanishes) {
   remove_faults_[semid] = RemoveFault{err, set_vanishes};

@@ -32,7 +32,8 @@ inline ::testing::AssertionResult EnterPrivateIpcNamespace() {
              " (the unit tests must run as root)";
     }
     const std::string after = CurrentIpcNamespace();
-    if (after.empty() || after == before) return "still in IPC namespace '" + before + "' after unshare";
+    if (after.empty() || after == before)
+      return "still in IPC namespace '" + before + "' after unshare";
     return "";
   }();
   if (failure.empty()) return ::testing::AssertionSuccess();

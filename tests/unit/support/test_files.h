@@ -47,7 +47,8 @@ inline bool FileExists(const std::string& path) {
 }
 
 // The bytes of `path`, or `missing` when it cannot be read.
-inline std::string ReadFileBytes(const std::string& path, const std::string& missing = "<unreadable>") {
+inline std::string ReadFileBytes(const std::string& path,
+                                 const std::string& missing = "<unreadable>") {
   std::ifstream in(path, std::ios::binary);
   if (!in) return missing;
   std::ostringstream bytes;
@@ -56,7 +57,8 @@ inline std::string ReadFileBytes(const std::string& path, const std::string& mis
 }
 
 // Creates or truncates `path` with exactly `content` and permission bits `mode`.
-inline bool WriteFileBytes(const std::string& path, const std::string& content, mode_t mode = 0600) {
+inline bool WriteFileBytes(const std::string& path, const std::string& content,
+                           mode_t mode = 0600) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return false;
   bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
