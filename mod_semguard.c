@@ -18,7 +18,7 @@
 
 #include <unistd.h>
 
-#include "semguard.h"
+#include "src/include/semguard.h"
 
 module AP_MODULE_DECLARE_DATA semguard_module;
 
