@@ -180,3 +180,94 @@ stack:
 # Only our own objects' dependency files (build/ also holds other projects' trees).
 -include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang -name '*.d' 2>/dev/null) \
     $(wildcard $(BUILD)/*.d)
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing, sanitizers and valgrind (issue 12, items 5 and 6).
+#   make fuzz        every libFuzzer target for FUZZ_SECONDS each (default 60)
+#   make fuzz-smoke  every target for FUZZ_SMOKE_SECONDS (10), part of make test
+#   make unit-asan   the unit tests built with ASan + UBSan into $(BUILD)/asan/, part of make test
+#   make valgrind    apache2 -X under valgrind memcheck through a start, every page, a stop
+# ---------------------------------------------------------------------------------------------
+.PHONY: fuzz fuzz-smoke fuzz-build unit-asan valgrind
+
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS := ledger directives page_query proc_stat
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# The core once more, with clang's coverage for libFuzzer and both sanitizers; UBSan's findings
+# abort, so libFuzzer keeps the input that caused them.
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CXXFLAGS = $(CXXSTD) -O1 -g $(WARNINGS) $(FUZZ_SAN)
+FUZZ_CORE_OBJS := $(patsubst src/%.cc,$(BUILD)/fuzz/core/%.o,$(CORE_SRCS))
+FUZZ_CORE_LIB  := $(BUILD)/fuzz/libsemguard_core.a
+
+$(BUILD)/fuzz/core/%.o: src/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCXX $<"
+	$(Q)$(CLANGXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -Isrc -Isrc/include \
+	    -c $< -o $@
+
+$(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.cc $(FUZZ_CORE_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)$(CLANGXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -MF $@.d -Isrc -Isrc/include \
+	    -Itests/fuzz -o $@ $< $(FUZZ_CORE_LIB)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# The unit tests and the core with ASan + UBSan (g++, as the build above; gtest is g++'s).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CXXFLAGS = $(CXXSTD) -O1 -g $(WARNINGS) $(ASAN_FLAGS)
+ASAN_OBJS := $(patsubst src/%.cc,$(BUILD)/asan/core/%.o,$(CORE_SRCS)) \
+             $(patsubst tests/unit/%.cc,$(BUILD)/asan/unit/%.o,$(UNIT_SRCS)) \
+             $(BUILD)/asan/unit/c_api_compiles_as_c.o
+ASAN_UNIT_BIN := $(BUILD)/asan/unit_tests
+
+$(BUILD)/asan/core/%.o: src/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  ASAN  $<"
+	$(Q)$(CXX) $(ASAN_CXXFLAGS) $(DEPFLAGS) -Isrc -Isrc/include -c $< -o $@
+
+$(BUILD)/asan/unit/%.o: tests/unit/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  ASAN  $<"
+	$(Q)$(CXX) $(ASAN_CXXFLAGS) $(DEPFLAGS) $(UNIT_INCS) -c $< -o $@
+
+$(BUILD)/asan/unit/c_api_compiles_as_c.o: tests/unit/c_api_compiles_as_c.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc -std=c99 -Wall -Wextra -Werror -pedantic $(ASAN_FLAGS) $(DEPFLAGS) -Isrc/include \
+	    -c $< -o $@
+
+$(ASAN_UNIT_BIN): $(ASAN_OBJS)
+	@echo "  LINK  $@"
+	$(Q)$(CXX) $(ASAN_FLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
+
+# As tests/run-all.sh runs the unit tests: a private IPC and PID namespace. Any sanitizer report
+# ends the run with an error.
+unit-asan: $(ASAN_UNIT_BIN) $(BUILD)/reaper
+	@mkdir -p $(BUILD)/test-results
+	@echo "== unit tests under ASan + UBSan"
+	$(Q)ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    unshare --ipc --pid --fork --mount-proc $(BUILD)/reaper $(ASAN_UNIT_BIN) \
+	    --gtest_output="json:$(BUILD)/test-results/unit-asan.json"
+
+valgrind: build $(BUILD)/reaper
+	@sh tests/tools/valgrind-run.sh
+
+# make test runs these too, before the unit and integration tests.
+test: fuzz-smoke unit-asan
+
+# Dependency files of the objects above (build/fuzz/corpus holds many files: not searched).
+-include $(shell find $(BUILD)/fuzz/core $(BUILD)/asan -name '*.d' 2>/dev/null) \
+    $(wildcard $(BUILD)/fuzz/*.d)
