@@ -15,11 +15,13 @@ for t in $targets; do
     artifacts=build/fuzz/artifacts/$t
     log=build/fuzz/logs/$t.log
     mkdir -p "$work" "$artifacts" "$(dirname "$log")"
-    # -timeout: one input may take 10 s at most; -rss_limit_mb: the parsers need little.
+    dict=tests/fuzz/$t.dict
+    # -timeout: one input may take 10 s at most; -rss_limit_mb: the parsers need little;
+    # -use_value_profile: guides the fuzzer through comparisons (keywords, numbers, checksums).
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
         "build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 \
-        -print_final_stats=1 -artifact_prefix="$artifacts/" \
+        -use_value_profile=1 ${dict:+$( [ -f "$dict" ] && echo "-dict=$dict")} -print_final_stats=1 -artifact_prefix="$artifacts/" \
         "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
