@@ -232,7 +232,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 ASAN_CXXFLAGS = $(CXXSTD) -O1 -g $(WARNINGS) -Wno-maybe-uninitialized $(ASAN_FLAGS)
 ASAN_OBJS := $(patsubst src/%.cc,$(BUILD)/asan/core/%.o,$(CORE_SRCS)) \
              $(patsubst tests/unit/%.cc,$(BUILD)/asan/unit/%.o,$(UNIT_SRCS)) \
-             $(BUILD)/asan/unit/c_api_compiles_as_c.o
+             $(patsubst $(BUILD)/unit/%,$(BUILD)/asan/unit/%,$(CAPI_C_OBJ))
 ASAN_UNIT_BIN := $(BUILD)/asan/unit_tests
 
 $(BUILD)/asan/core/%.o: src/%.cc
@@ -245,7 +245,7 @@ $(BUILD)/asan/unit/%.o: tests/unit/%.cc
 	@echo "  ASAN  $<"
 	$(Q)$(CXX) $(ASAN_CXXFLAGS) $(DEPFLAGS) $(UNIT_INCS) -c $< -o $@
 
-$(BUILD)/asan/unit/c_api_compiles_as_c.o: tests/unit/c_api_compiles_as_c.c
+$(BUILD)/asan/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(Q)gcc -std=c99 -Wall -Wextra -Werror -pedantic $(ASAN_FLAGS) $(DEPFLAGS) -Isrc/include \
 	    -c $< -o $@
@@ -257,12 +257,11 @@ $(ASAN_UNIT_BIN): $(ASAN_OBJS)
 # As tests/run-all.sh runs the unit tests: a private IPC and PID namespace. Any sanitizer report
 # ends the run with an error.
 unit-asan: $(ASAN_UNIT_BIN) $(BUILD)/reaper
-	@mkdir -p $(BUILD)/test-results
 	@echo "== unit tests under ASan + UBSan"
 	$(Q)ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    unshare --ipc --pid --fork --mount-proc $(BUILD)/reaper $(ASAN_UNIT_BIN) \
-	    --gtest_output="json:$(BUILD)/test-results/unit-asan.json"
+	    --gtest_output="json:$(BUILD)/asan/unit-asan.json"
 
 valgrind: build $(BUILD)/reaper
 	@sh tests/tools/valgrind-run.sh
