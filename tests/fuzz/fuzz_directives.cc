@@ -121,7 +121,7 @@ void CheckLedgerPath(const std::string& value, const Settings& applied, const St
   if (!st.ok()) return;
   const std::string& kept = applied.ledger_path;
   FUZZ_CHECK(!kept.empty() && kept[0] == '/', "not absolute: " + kept);
-  FUZZ_CHECK(kept.size() > 8 && kept.compare(kept.size() - 7, 7, ".ledger") == 0,
+  FUZZ_CHECK(kept.size() >= 8 && kept.compare(kept.size() - 7, 7, ".ledger") == 0,
              "'" + value + "' kept as '" + kept + "', which does not end in .ledger");
   FUZZ_CHECK(kept.find("//") == std::string::npos && kept.find("/./") == std::string::npos &&
                  kept.find("/../") == std::string::npos,

@@ -15,9 +15,14 @@ import time
 import urllib.error
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from instance import APACHE, PROJECT, Instance, kernel_sets  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from instance import Instance, kernel_sets  # noqa: E402
+from servers import SERVERS  # noqa: E402
 
+PROJECT = os.path.dirname(os.path.dirname(HERE))
+# Debian's apache2, with the module `make build` made by its apxs.
+SERVER = SERVERS["debian"]
 OUT = os.path.join(PROJECT, "build", "valgrind")
 XML = os.path.join(OUT, "memcheck.xml")
 SUPP = os.path.join(PROJECT, "tests", "tools", "valgrind.supp")
@@ -77,8 +82,8 @@ def main(argv):
     module = argv[argv.index("--module") + 1] if "--module" in argv else None
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
-    kwargs = {"module": os.path.abspath(module)} if module else {}
-    inst = Instance(os.path.join(OUT, "instance"), mutex="sysvsem", **kwargs).create()
+    inst = Instance(os.path.join(OUT, "instance"), mutex="sysvsem", server=SERVER,
+                    module=os.path.abspath(module) if module else SERVER.module).create()
     cmd = ["valgrind", "--tool=memcheck", "--leak-check=full",
            "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
            # The module is loaded, unloaded and loaded again during the start: keep the symbols
@@ -86,7 +91,7 @@ def main(argv):
            "--keep-debuginfo=yes", "--num-callers=40", "--gen-suppressions=all",
            f"--suppressions={SUPP}", "--xml=yes", f"--xml-file={XML}",
            f"--log-file={os.path.join(OUT, 'valgrind.log')}",
-           APACHE, "-f", inst.conf, "-X"]
+           SERVER.binary, "-f", inst.conf, "-X"]
     print("  VALGRIND", " ".join(cmd[-4:]))
     started = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -114,7 +119,7 @@ def main(argv):
     if proc.returncode != 0:
         failures.append(f"valgrind/apache2 exited with {proc.returncode}")
     print(f"  stopped, {time.time() - started:.0f} s in all; semaphore sets left in this "
-          f"namespace: {len(kernel_sets())} (-X stops without httpd's pool cleanups)")
+          f"namespace: {len(kernel_sets())}")
     log = inst.error_log()
     if "SG0" not in log:
         failures.append("the error log has no SG line: did the module run?")
