@@ -289,5 +289,5 @@ valgrind: build $(BUILD)/reaper
 test: fuzz-smoke unit-asan
 
 # Only our own objects' dependency files (build/ also holds other projects' trees).
--include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang $(BUILD)/fuzz $(BUILD)/asan \
-    -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/*.d)
+-include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang $(BUILD)/fuzz/core $(BUILD)/asan \
+    -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/*.d $(BUILD)/fuzz/*.d)

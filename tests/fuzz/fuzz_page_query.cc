@@ -28,7 +28,9 @@ std::string Plain(const PageQuery& q) {
     case PageFormat::kJson: out = "json"; break;
     case PageFormat::kPrometheus: out = "prometheus"; break;
   }
-  if (q.refresh > 0) out += (out.empty() ? "" : "&") + std::string("refresh=") + std::to_string(q.refresh);
+  if (q.refresh > 0) {
+    out += (out.empty() ? "refresh=" : "&refresh=") + std::to_string(q.refresh);
+  }
   return out;
 }
 

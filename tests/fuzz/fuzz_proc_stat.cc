@@ -49,7 +49,9 @@ void CheckKernelLine(const uint8_t* data, size_t size) {
                      ") " + want.state + " " + std::to_string(want.ppid) + " " +
                      std::to_string(pgrp) + " " + std::to_string(want.session);
   // Fields 7 to 21 (tty_nr .. itrealvalue): some are negative, e.g. tpgid -1 and nice.
-  for (int field = 7; field <= 21; ++field) line += " " + std::to_string(in.ConsumeIntegral<int32_t>());
+  for (int field = 7; field <= 21; ++field) {
+    line += " " + std::to_string(in.ConsumeIntegral<int32_t>());
+  }
   line += " " + std::to_string(want.start_time);
   // Linux adds fields after starttime, more with each version.
   size_t extra = in.ConsumeIntegralInRange<size_t>(0, 32);

@@ -21,14 +21,17 @@ for t in $targets; do
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
         "build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 \
-        -use_value_profile=1 ${dict:+$( [ -f "$dict" ] && echo "-dict=$dict")} -print_final_stats=1 -artifact_prefix="$artifacts/" \
+        -use_value_profile=1 ${dict:+$( [ -f "$dict" ] && echo "-dict=$dict")} \
+        -print_final_stats=1 -artifact_prefix="$artifacts/" \
         "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     size=$(find "$work" -type f | wc -l)
     if [ "$rc" = 0 ]; then
-        echo "  FUZZ  $t: ${runs:-?} executions in ${seconds} s, ${rate:-?}/s, corpus $size (+ $(ls "tests/fuzz/corpus/$t" | wc -l) seeds)"
+        seeds=$(find "tests/fuzz/corpus/$t" -type f | wc -l)
+        echo "  FUZZ  $t: ${runs:-?} executions in ${seconds} s, ${rate:-?}/s," \
+            "corpus $size (+ $seeds seeds)"
     else
         echo "  FUZZ  $t: FAILED (exit $rc), see $log; reproducer in $artifacts/:"
         ls "$artifacts"

@@ -9,5 +9,8 @@ if [ "$(id -u)" != 0 ]; then
     echo "make valgrind needs root: private namespaces, and apache2 switching to its User" >&2
     exit 1
 fi
-command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
+if ! command -v valgrind >/dev/null; then
+    echo "valgrind is missing: apt-get install valgrind" >&2
+    exit 1
+fi
 exec unshare --ipc --pid --fork --mount-proc build/reaper python3 tests/tools/valgrind_run.py "$@"

@@ -50,7 +50,8 @@ def get(inst, path):
 def ours(frames):
     """True when a stack passes through the module: its DSO or a source file of this project."""
     for f in frames:
-        obj, fn, path = f.get("obj", ""), f.get("fn", ""), f.get("dir", "") + "/" + f.get("file", "")
+        obj, fn = f.get("obj", ""), f.get("fn", "")
+        path = f.get("dir", "") + "/" + f.get("file", "")
         if obj.endswith("mod_semguard.so") or "semguard" in fn or fn.startswith("sg_"):
             return True
         if path.startswith(PROJECT + "/") and ("/src/" in path or path.endswith("mod_semguard.c")):
@@ -73,7 +74,8 @@ def read_report(path):
 
 
 def show(err):
-    top = [f"{f.get('fn', '?')} ({f.get('obj', '?').rsplit('/', 1)[-1]})" for f in err["frames"][:8]]
+    top = [f"{f.get('fn', '?')} ({f.get('obj', '?').rsplit('/', 1)[-1]})"
+           for f in err["frames"][:8]]
     return f"{err['kind']}: {err['what']}\n      " + "\n      ".join(top)
 
 
