@@ -291,3 +291,13 @@ test: fuzz-smoke unit-asan
 # Only our own objects' dependency files (build/ also holds other projects' trees).
 -include $(shell find $(BUILD)/core $(BUILD)/unit $(BUILD)/clang $(BUILD)/fuzz/core $(BUILD)/asan \
     -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/*.d $(BUILD)/fuzz/*.d)
+
+# ---- semguardctl in the ASan unit tests (its tests are among tests/unit/*.cc) ----
+ASAN_CTL_OBJS := $(patsubst $(BUILD)/ctl/%,$(BUILD)/asan/ctl/%,$(CTL_OBJS))
+$(BUILD)/asan/ctl/%.o: $(CTL_DIR)/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  ASAN  $<"
+	$(Q)$(CXX) $(ASAN_CXXFLAGS) $(DEPFLAGS) -Isrc -Itools -c $< -o $@
+$(ASAN_UNIT_BIN): $(ASAN_CTL_OBJS)
+-include $(wildcard $(BUILD)/ctl/*.d $(BUILD)/asan/ctl/*.d)
+# ---- end of semguardctl in the ASan unit tests ----

@@ -100,6 +100,27 @@ class SemguardctlTest(ServerTest):
             self.assertIn(f"{SERVER.user}:{SERVER.group}", rows[semid])
         self.assertIn("candidate: httpd-shaped", rows[candidate])
 
+    def test_ledgers_are_found_in_the_usual_runtime_folders(self):
+        """A killed server's ledger in /run/apache2 (a bind mount of its run folder, in a mount
+        namespace of this command's own) is found without --ledger."""
+        if not os.path.isdir("/run/apache2"):
+            self.skipTest("no /run/apache2 to mount over")
+        dead = self.instance("dead")
+        dead.start()
+        dead_sets = ledger_sets(dead)
+        dead.kill9()
+        run = os.path.dirname(dead.ledger_path())
+        script = 'mount --bind "$1" /run/apache2 && shift && exec "$@"'
+        r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                            "sh", run, SEMGUARDCTL, "list", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        found = "/run/apache2/" + os.path.basename(dead.ledger_path())
+        self.assertEqual([(l["path"], l["state"]) for l in out["ledgers"]], [(found, "dead")])
+        marks = {s["semid"]: (s["mark"], s["ledger"]) for s in out["sets"]}
+        self.assertEqual(marks, {semid: ("leftover", found) for semid in dead_sets})
+
     def test_cleanup_refuses_while_the_owner_lives(self):
         live = self.instance("live")
         live.start()
