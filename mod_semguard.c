@@ -57,7 +57,7 @@ static const command_rec semguard_cmds[] = {
     AP_INIT_TAKE1("SemGuardCleanup", set_directive, NULL, RSRC_CONF,
                   "On, Report or Off: remove the previous unclean run's leftover sets at start"),
     AP_INIT_TAKE1("SemGuardAdopt", set_directive, NULL, RSRC_CONF,
-                  "Off, Report or Remove: httpd-shaped leftover sets that no ledger knows"),
+                  "Off, Report, Remove or Auto: httpd-shaped leftover sets that no ledger knows"),
     AP_INIT_TAKE1("SemGuardLedger", set_directive, NULL, RSRC_CONF,
                   "The file recording this instance's semaphore sets"),
     {NULL}

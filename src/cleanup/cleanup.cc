@@ -157,20 +157,9 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
 }
 
 void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
+  if (in.adopt == AdoptMode::kAuto) return AdoptWhenShort(in, report);
   AdoptionScan scan = FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
-    if (in.adopt == AdoptMode::kRemove && blocker.empty()) {
-      // Judged on reads made just now, with nothing in between.
-      Status removed = sysv_->Remove(s.semid);
-      if (removed.ok()) {
-        ++report->adopted;
-        log_(Level::kNotice, "SG00019",
-             "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
-             "pid " + std::to_string(s.last_pid) + ", gone)");
-      } else if (removed.code() != Status::Code::kNotFound) {  // gone already: nothing to say
-        log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
-      }
-      return;
-    }
+    if (in.adopt == AdoptMode::kRemove && blocker.empty()) return RemoveCandidate(s, report);
     std::string why = in.adopt == AdoptMode::kRemove ? "not removed: " + blocker
                       : blocker.empty()
                           ? "SemGuardAdopt Remove would remove it"
@@ -182,18 +171,90 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
   report->candidates = scan.candidates;
 }
 
-void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
-  TableInfo info;
-  if (!sysv_->Info(&info).ok() || info.sets_limit <= 0) return;
+void Cleanup::RemoveCandidate(const SemSet& s, CleanupReport* report) {
+  // Judged on reads made just now, with nothing in between.
+  Status removed = sysv_->Remove(s.semid);
+  if (removed.ok()) {
+    ++report->adopted;
+    log_(Level::kNotice, "SG00019",
+         "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
+         "pid " + std::to_string(s.last_pid) + ", gone)");
+  } else if (removed.code() != Status::Code::kNotFound) {  // gone already: nothing to say
+    log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
+  }
+}
+
+namespace {
+
+std::string RoomFigures(const TableInfo& info) {
+  return std::to_string(info.sets_limit - info.sets_in_use) + " of " +
+         std::to_string(info.sets_limit) + " sets (SEMMNI) and " +
+         std::to_string(info.sems_limit - info.sems_in_use) + " of " +
+         std::to_string(info.sems_limit) + " semaphores (SEMMNS) free";
+}
+
+}  // namespace
+
+void Cleanup::AdoptWhenShort(const CleanupInput& in, CleanupReport* report) {
+  // Measured after this instance's own leftovers went: only a start that would still fail
+  // takes sets no ledger knows, and then exactly those Remove would take.
+  const Room room = MeasureRoom(in);
+  std::string blocked;
+  AdoptionScan scan = FindAdoptionCandidates(in, [&](const SemSet& s, const std::string& blocker) {
+    if (!room.enough && blocker.empty()) return RemoveCandidate(s, report);
+    if (!room.enough) {  // said once below, for all of them
+      blocked = blocker;
+      return;
+    }
+    log_(Level::kWarn, "SG00018",
+         Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
+             std::to_string(s.last_pid) + ", gone); " +
+             (blocker.empty() ? "SemGuardAdopt Auto removes it only when a start cannot fit its "
+                                "sets in the kernel's table"
+                              : "SemGuardAdopt Remove would not remove it now: " + blocker));
+  });
+  report->candidates = scan.candidates;
+  if (room.enough || scan.candidates == 0) return;
+  const std::string shortage = "the kernel's semaphore table could not fit this start (" +
+                               RoomFigures(room.info) + "; " + room.needed_how +
+                               std::to_string(room.needed) + ")";
+  if (!blocked.empty()) {
+    log_(Level::kError, "SG00061",
+         shortage + ", but SemGuardAdopt Auto removed none of the " +
+             std::to_string(scan.candidates) + " httpd-shaped leftover(s) no ledger knows: " +
+             blocked + ", whose sets cannot be told from leftovers. Load mod_semguard in that "
+             "server too, or stop it and start this one again, or raise SEMMNI and SEMMNS "
+             "(sysctl kernel.sem)");
+    return;
+  }
+  log_(Level::kWarn, "SG00060",
+       shortage + ", so SemGuardAdopt Auto removed " + std::to_string(report->adopted) + " of " +
+           std::to_string(scan.candidates) + " httpd-shaped leftover(s) no ledger knows (free, "
+           "last users gone, no live httpd without mod_semguard); 'ipcs -s -c' shows who "
+           "holds the rest of the table");
+}
+
+Cleanup::Room Cleanup::MeasureRoom(const CleanupInput& in) {
+  Room room;
+  if (!sysv_->Info(&room.info).ok() || room.info.sets_limit <= 0) return room;
+  room.known = true;
   // What the last run made; prefork with two Listen and mod_ssl makes 2 when nothing is known.
-  const int needed = in.sets_per_run > 0 ? in.sets_per_run : 2;
-  const std::string needed_how =
-      in.sets_per_run > 0 ? "this server's last run made " : "a server like this typically makes ";
+  room.needed = in.sets_per_run > 0 ? in.sets_per_run : kTypicalSetsPerRun;
+  room.needed_how = in.sets_per_run > 0 ? "this server's last run made "
+                                        : "a server like this typically makes ";
   // semget fails with ENOSPC when either the sets (SEMMNI) or the semaphores (SEMMNS) run out;
   // httpd's sets have one semaphore each.
-  const bool sets_short = info.sets_limit - info.sets_in_use < needed;
-  const bool sems_short = info.sems_limit - info.sems_in_use < needed;
-  if (!sets_short && !sems_short) return;
+  room.enough = room.info.sets_limit - room.info.sets_in_use >= room.needed &&
+                room.info.sems_limit - room.info.sems_in_use >= room.needed;
+  return room;
+}
+
+void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
+  const Room room = MeasureRoom(in);
+  if (!room.known || room.enough) return;
+  const TableInfo& info = room.info;
+  const int needed = room.needed;
+  const std::string& needed_how = room.needed_how;
   std::vector<SemSet> table;
   std::map<uid_t, int> by_owner;
   if (sysv_->Scan(&table).ok()) {

@@ -31,6 +31,10 @@ struct CleanupReport {
   double millis = 0;
 };
 
+// The sets a server makes when no ledger says how many: prefork with two Listen lines and
+// mod_ssl makes 2 on a server whose mutexes are SysV semaphores.
+constexpr int kTypicalSetsPerRun = 2;
+
 using LogFnRef = std::function<void(Level, const char* tag, const std::string&)>;
 
 // Httpd-shaped, free, abandoned sets that no ledger (this instance's previous one, or any live
@@ -54,6 +58,19 @@ class Cleanup {
  private:
   void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
   void Adopt(const CleanupInput& in, CleanupReport* report);
+  // SemGuardAdopt Auto: Remove's rules when this start cannot fit its sets, else Report.
+  void AdoptWhenShort(const CleanupInput& in, CleanupReport* report);
+  // Removes a candidate FindAdoptionCandidates has just judged (Remove and Auto alike).
+  void RemoveCandidate(const SemSet& s, CleanupReport* report);
+  // Whether the table can fit this server's sets: one computation, for Auto and the diagnosis.
+  struct Room {
+    bool known = false;  // the kernel said its limits
+    bool enough = true;
+    int needed = 0;      // sets (of one semaphore each) this server needs
+    std::string needed_how;
+    TableInfo info;
+  };
+  Room MeasureRoom(const CleanupInput& in);
   void DiagnoseFullTable(const CleanupInput& in);
   // Whether a set's last user runs; remembered for one cleanup, since thousands of leftovers
   // usually share a few dead pids.

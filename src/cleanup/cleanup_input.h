@@ -15,8 +15,8 @@
 namespace semguard {
 
 struct CleanupInput {
-  CleanupMode mode = CleanupMode::kOn;
-  AdoptMode adopt = AdoptMode::kReport;
+  CleanupMode mode = Settings{}.cleanup;  // the defaults are settings.h's
+  AdoptMode adopt = Settings{}.adopt;
   const Ledger* previous = nullptr;  // this instance's last ledger, if it was readable
   AdoptionShape shape{};
   pid_t self = 0;                    // the caller, never counted as a live httpd

@@ -16,7 +16,8 @@ namespace semguard {
 
 // The values are the façade's SG_CLEANUP_* and SG_ADOPT_* (c_api.cc checks they stay equal).
 enum class CleanupMode { kOn = 0, kReport = 1, kOff = 2 };     // SemGuardCleanup
-enum class AdoptMode { kOff = 0, kReport = 1, kRemove = 2 };   // SemGuardAdopt
+// kAuto: report, and remove as kRemove would only when the table cannot fit this start's sets.
+enum class AdoptMode { kOff = 0, kReport = 1, kRemove = 2, kAuto = 3 };  // SemGuardAdopt
 
 struct Verdict {
   enum Kind { kRemove, kGone, kSkip } kind;

@@ -48,26 +48,24 @@ Status ParseSemGuard(std::string_view value, bool* enabled) {
 Status ParseCleanupMode(std::string_view value, CleanupMode* mode) {
   size_t choice = 0;
   Status st = ParseKeyword("SemGuardCleanup", value, {"On", "Report", "Off"}, &choice);
-  if (st.ok())
-    *mode = choice == 0 ? CleanupMode::kOn : choice == 1 ? CleanupMode::kReport : CleanupMode::kOff;
+  if (st.ok()) *mode = choice == 0 ? CleanupMode::kOn : choice == 1 ? CleanupMode::kReport : CleanupMode::kOff;
   return st;
 }
 
 Status ParseAdoptMode(std::string_view value, AdoptMode* mode) {
   size_t choice = 0;
-  Status st = ParseKeyword("SemGuardAdopt", value, {"Off", "Report", "Remove"}, &choice);
-  if (st.ok())
-    *mode = choice == 0 ? AdoptMode::kOff : choice == 1 ? AdoptMode::kReport : AdoptMode::kRemove;
+  static const AdoptMode kModes[] = {AdoptMode::kOff, AdoptMode::kReport, AdoptMode::kRemove,
+                                      AdoptMode::kAuto};
+  Status st = ParseKeyword("SemGuardAdopt", value, {"Off", "Report", "Remove", "Auto"}, &choice);
+  if (st.ok()) *mode = kModes[choice];
   return st;
 }
 
 Status ParseLedgerPath(std::string_view value) {
   if (value.empty()) return Status::Invalid("SemGuardLedger: the path is empty");
-  if (value.size() > 3000)
-    return Status::Invalid("SemGuardLedger: the path is longer than 3000 bytes");
+  if (value.size() > 3000) return Status::Invalid("SemGuardLedger: the path is longer than 3000 bytes");
   if (value.back() == '/') {
-    return Status::Invalid("SemGuardLedger: '" + Printable(value) +
-                           "' names a directory; give a file name");
+    return Status::Invalid("SemGuardLedger: '" + Printable(value) + "' names a directory; give a file name");
   }
   // Other instances recognise this one's lock ("<ledger>.lock") by that ending.
   if (value.size() <= kLedgerEnding.size() || !EndsWith(value, kLedgerEnding)) {

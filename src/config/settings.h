@@ -15,7 +15,7 @@ struct Settings {
   bool enabled = true;                        // SemGuard
   std::string ledger_path;                    // SemGuardLedger, absolute; "" until given
   CleanupMode cleanup = CleanupMode::kOn;     // SemGuardCleanup
-  AdoptMode adopt = AdoptMode::kReport;       // SemGuardAdopt
+  AdoptMode adopt = AdoptMode::kAuto;         // SemGuardAdopt
   uid_t user = 0;                             // httpd's User and Group, which own its sets
   gid_t group = 0;
 };

@@ -28,9 +28,11 @@ std::string CountByType(const std::vector<RecordedSet>& sets) {
 }
 
 // Before core's open_logs, lines go to stderr: the terminal in the first pass, /dev/null in the
-// freshly detached daemon (generation 1). From generation 2 on, stderr is the ErrorLog.
-bool KeepsEarlyLines(const Environment& env) {
-  return env.main_state == MainState::kCreatePreConfig || env.generation == 1;
+// freshly detached daemon (generation 1; the ErrorLog when it stays in the foreground). From
+// generation 2 on, stderr is the ErrorLog.
+EarlyLines EarlyLinesOf(const Environment& env) {
+  if (env.main_state == MainState::kCreatePreConfig) return EarlyLines::kKeepRoutine;
+  return env.generation == 1 ? EarlyLines::kKeepAll : EarlyLines::kLogAtOnce;
 }
 
 }  // namespace
@@ -41,7 +43,7 @@ Recorder::Recorder(Environment env, Retained* retained, LogSink log, Seams seams
       sysv_(seams.sysv != nullptr ? seams.sysv : &RealSysV()),
       procs_(seams.procs != nullptr ? seams.procs : &RealProcessTable()),
       clock_(seams.clock != nullptr ? seams.clock : &RealClock()),
-      log_(log, KeepsEarlyLines(env_)),
+      log_(log, EarlyLinesOf(env_)),
       lock_(&retained->lock, seams.files != nullptr ? *seams.files : RealFileSystem()),
       store_(env_.euid, seams.files != nullptr ? *seams.files : RealFileSystem()) {
   InitRetained(retained_);

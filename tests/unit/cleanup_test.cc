@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -539,6 +540,124 @@ TEST_F(FullTableTest, TheDiagnosisLooksAtTheTableAfterTheCleanup) {
   cleanup_.Run(Runs(2));
   EXPECT_EQ(sysv_.removed().size(), 2u);
   EXPECT_TRUE(Lines("SG00021").empty());
+}
+
+
+// ---- SemGuardAdopt Auto ----
+
+// AdoptionTest's table (one true candidate and a decoy for each rule), two more candidates, and
+// the kernel's limits set so that this start does or does not fit (it needs 2 sets here).
+class AutoAdoptionTest : public AdoptionTest {
+ protected:
+  void SetUp() override {
+    AdoptionTest::SetUp();
+    candidates_ = {candidate_, sysv_.Add(HttpdSet(6001)), sysv_.Add(HttpdSet(6002))};
+  }
+  // `free_sets` slots and `free_sems` semaphores left over what the table holds now.
+  void LeaveFree(int free_sets, long free_sems) {
+    TableInfo now;
+    ASSERT_TRUE(sysv_.Info(&now).ok());
+    sysv_.SetLimits(now.sets_in_use + free_sets, now.sems_in_use + free_sems, 250);
+  }
+  std::vector<int> SortedRemoved(const FakeSysV& sysv) const {
+    std::vector<int> out = sysv.removed();
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<int> candidates_;
+};
+
+TEST_F(AutoAdoptionTest, IsTheDefault) {
+  EXPECT_EQ(Settings{}.adopt, AdoptMode::kAuto);
+  EXPECT_EQ(CleanupInput{}.adopt, AdoptMode::kAuto);
+}
+
+TEST_F(AutoAdoptionTest, RemovesNothingWhileTheTableHasRoom) {
+  LeaveFree(2, 1000);
+  CleanupReport r = Adopt(AdoptMode::kAuto);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kRemove), 0);
+  EXPECT_EQ(r.candidates, 3);
+  EXPECT_EQ(r.adopted, 0);
+  std::vector<LogLine> found = Lines("SG00018");
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_TRUE(HasText(found[0].text, "SemGuardAdopt Auto removes it only when a start cannot fit"));
+  EXPECT_TRUE(Lines("SG00060").empty());
+  EXPECT_TRUE(Lines("SG00061").empty());
+  EXPECT_TRUE(Lines("SG00021").empty());
+}
+
+TEST_F(AutoAdoptionTest, ATableShortOfSetsMakesItRemoveExactlyWhatRemoveWould) {
+  LeaveFree(1, 1000);
+  FakeSysV twin = sysv_;  // the same table, for SemGuardAdopt Remove
+  Cleanup twin_cleanup(&twin, &procs_, [](Level, const char*, const std::string&) {});
+  CleanupInput with_remove = Input(CleanupMode::kOff, AdoptMode::kRemove);
+  twin_cleanup.Run(with_remove);
+  CleanupReport r = Adopt(AdoptMode::kAuto);
+  std::vector<int> expected = candidates_;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(SortedRemoved(twin), expected);
+  EXPECT_EQ(SortedRemoved(sysv_), expected);
+  ExpectDecoysKept();
+  EXPECT_EQ(r.adopted, 3);
+  EXPECT_EQ(Lines("SG00019").size(), 3u);
+  EXPECT_TRUE(Lines("SG00018").empty());
+  std::vector<LogLine> said = Lines("SG00060");
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(said[0].level, Level::kWarn);
+  EXPECT_TRUE(HasText(said[0].text, "could not fit this start (1 of 15 sets (SEMMNI)"));
+  EXPECT_TRUE(HasText(said[0].text, "a server like this typically makes 2)"));
+  EXPECT_TRUE(HasText(said[0].text, "SemGuardAdopt Auto removed 3 of 3 httpd-shaped"));
+  EXPECT_TRUE(Lines("SG00021").empty()) << "the start fits now";
+}
+
+TEST_F(AutoAdoptionTest, ATableShortOfSemaphoresCountsToo) {
+  LeaveFree(100, 1);
+  Adopt(AdoptMode::kAuto);
+  EXPECT_EQ(sysv_.removed().size(), 3u);
+  EXPECT_TRUE(HasText(OnlyLine("SG00060"), "1 of 16 semaphores (SEMMNS) free"));
+}
+
+TEST_F(AutoAdoptionTest, TheLastRunsCountIsWhatThisStartNeeds) {
+  LeaveFree(2, 1000);
+  CleanupInput in = Input(CleanupMode::kOff, AdoptMode::kAuto);
+  in.sets_per_run = 3;
+  cleanup_.Run(in);
+  EXPECT_EQ(sysv_.removed().size(), 3u);
+  EXPECT_TRUE(HasText(OnlyLine("SG00060"), "this server's last run made 3)"));
+}
+
+TEST_F(AutoAdoptionTest, ALiveHttpdWithoutTheModuleKeepsEverythingAndGetsOneLine) {
+  procs_.AddHttpd(4242, {});
+  LeaveFree(1, 1000);
+  CleanupReport r = Adopt(AdoptMode::kAuto);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.candidates, 3);
+  EXPECT_EQ(r.adopted, 0);
+  EXPECT_TRUE(Lines("SG00018").empty()) << "one line for all of them";
+  std::vector<LogLine> said = Lines("SG00061");
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_EQ(said[0].level, Level::kError);
+  EXPECT_TRUE(HasText(said[0].text, "removed none of the 3 httpd-shaped leftover(s)"));
+  EXPECT_TRUE(HasText(said[0].text, "live httpd process(es) without mod_semguard (pid 4242)"));
+  EXPECT_TRUE(HasText(said[0].text, "Load mod_semguard in that server too, or stop it"));
+  EXPECT_EQ(Lines("SG00021").size(), 1u) << "the start still will not fit";
+}
+
+TEST_F(AutoAdoptionTest, TheRoomIsMeasuredAfterThePreviousRunsCleanup) {
+  LeaveFree(1, 1000);
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kAuto));
+  EXPECT_EQ(r.removed, 1) << "the set the previous run's ledger records";
+  EXPECT_EQ(r.adopted, 0) << "which made room enough";
+  EXPECT_EQ(sysv_.removed().size(), 1u);
+  for (int semid : candidates_) EXPECT_TRUE(sysv_.Exists(semid));
+}
+
+TEST_F(AutoAdoptionTest, AnUnknownTableSizeRemovesNothing) {
+  LeaveFree(0, 0);
+  sysv_.FailNext(FakeSysV::Op::kInfo, Status::Io("semctl: Invalid argument"));
+  CleanupReport r = Adopt(AdoptMode::kAuto);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.candidates, 3);
 }
 
 }  // namespace

@@ -352,6 +352,20 @@ TEST_F(RecorderTest, EarlyErrorsAreLoggedAgainOnceTheErrorLogIsOpen) {
   EXPECT_EQ(log_.With("SG00003").size(), 2u);
 }
 
+// A normal start prints nothing on the terminal: the first pass's routine lines (here the
+// cleanup's summary) wait until the ErrorLog is open, and are logged there once.
+TEST_F(RecorderTest, RoutineLinesOfTheFirstPassWaitForTheErrorLog) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_TRUE(LinesWith("SG00017").empty());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  EXPECT_EQ(LinesWith("SG00017").size(), 1u);
+  PostConfig(rec);
+  EXPECT_EQ(LinesWith("SG00017").size(), 1u);
+}
+
 TEST_F(RecorderTest, LaterPassesLogEachLineOnce) {
   {
     Recorder first = NewRecorder(Env());

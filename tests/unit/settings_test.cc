@@ -129,11 +129,13 @@ TEST(ParseAdoptModeTest, MapsEachKeyword) {
   EXPECT_EQ(mode, AdoptMode::kOff);
   ASSERT_TRUE(ParseAdoptMode("REPORT", &mode).ok());
   EXPECT_EQ(mode, AdoptMode::kReport);
+  ASSERT_TRUE(ParseAdoptMode("auto", &mode).ok());
+  EXPECT_EQ(mode, AdoptMode::kAuto);
   ASSERT_TRUE(ParseAdoptMode("Remove", &mode).ok());
   EXPECT_EQ(mode, AdoptMode::kRemove);
   Status st = ParseAdoptMode("On", &mode);
   EXPECT_EQ(st.code(), Status::Code::kInvalid);
-  EXPECT_TRUE(MessageHas(st, "SemGuardAdopt: 'On' is not valid; use Off, Report or Remove"));
+  EXPECT_TRUE(MessageHas(st, "SemGuardAdopt: 'On' is not valid; use Off, Report, Remove or Auto"));
   EXPECT_EQ(mode, AdoptMode::kRemove);
 }
 
@@ -141,7 +143,7 @@ TEST(ApplyDirectiveTest, EachDirectiveByNameWithItsDefaultsUntilGiven) {
   Settings s;
   EXPECT_TRUE(s.enabled);
   EXPECT_EQ(s.cleanup, CleanupMode::kOn);
-  EXPECT_EQ(s.adopt, AdoptMode::kReport);
+  EXPECT_EQ(s.adopt, AdoptMode::kAuto);
   EXPECT_EQ(s.ledger_path, "");
   ASSERT_TRUE(ApplyDirective("SemGuard", "off", "/srv", &s).ok());
   ASSERT_TRUE(ApplyDirective("SemGuardCleanup", "Report", "/srv", &s).ok());
@@ -160,8 +162,8 @@ TEST(ApplyDirectiveTest, BadValuesAndUnknownNamesKeepTheSettings) {
   Status st = ApplyDirective("SemGuardLedger", "run/", "/srv", &s);
   EXPECT_TRUE(MessageHas(st, "SemGuardLedger: 'run/' names a directory; give a file name"));
   EXPECT_EQ(s.ledger_path, "");
-  EXPECT_EQ(ApplyDirective("SemGuardAdopt", "Auto", "/srv", &s).code(), Status::Code::kInvalid);
-  EXPECT_EQ(s.adopt, AdoptMode::kReport);
+  EXPECT_EQ(ApplyDirective("SemGuardAdopt", "On", "/srv", &s).code(), Status::Code::kInvalid);
+  EXPECT_EQ(s.adopt, AdoptMode::kAuto);
   EXPECT_TRUE(MessageHas(ApplyDirective("SemGuardNothing", "x", "/srv", &s),
                          "mod_semguard has no directive SemGuardNothing"));
 }

@@ -17,6 +17,8 @@ const char* AdoptName(semguard::AdoptMode mode) {
       return "off";
     case semguard::AdoptMode::kRemove:
       return "remove";
+    case semguard::AdoptMode::kAuto:  // the module's default; the tool never chooses it
+      return "auto";
     case semguard::AdoptMode::kReport:
       break;
   }
