@@ -81,7 +81,9 @@ class SafetyTest(ServerTest):
         self.containers = []
 
     def tearDown(self):
-        for c in self.containers:
+        # Newest first: killing an already-stopped container waits until the instance has no
+        # process left, which a later, still running container of the same instance never gives.
+        for c in reversed(self.containers):
             c.kill()
         # Each test asserts the module's lines it needs (kept sets, refusals, unguarded
         # starts), and the fix chooses the tags of its new warnings: the base class's check
