@@ -35,8 +35,12 @@ class FakeFileSystem : public semguard::FileSystem {
   }
   // Another process holds the lock on `path`.
   void HoldLockElsewhere(const std::string& path) {
-    files_[path].locked = true;
+    File& f = files_[path];
+    if (f.ino == 0) f.ino = ++next_ino_;
+    f.locked = true;
   }
+  // That other process is gone: its lock with it.
+  void ReleaseLockElsewhere(const std::string& path) { files_[path].locked = false; }
   // The next calls of `op` ("LockFile", "ReadOwnedFile", "ReplaceFile", "Rename", "Remove") on
   // `path` fail with `why` until Heal.
   void Fail(const std::string& op, const std::string& path, semguard::Status why) {
