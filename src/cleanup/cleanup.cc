@@ -45,6 +45,7 @@ bool Cleanup::LastUserAlive(const SemSet& s) {
 CleanupReport Cleanup::Run(const CleanupInput& in) {
   auto t0 = std::chrono::steady_clock::now();
   alive_.clear();
+  runs_.clear();
   CleanupReport report;
   if (in.mode != CleanupMode::kOff && in.previous != nullptr) CleanPreviousRun(in, &report);
   if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
@@ -60,63 +61,190 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
   return report;
 }
 
+namespace {
+
+std::string RunKey(const RunOwner& o) {
+  return std::to_string(o.process.pid) + "/" + std::to_string(o.process.start_time) + "/" +
+         std::to_string(o.process.pid_ns) + "/" + o.process.boot_id + "/" +
+         std::to_string(o.lock.dev) + ":" + std::to_string(o.lock.ino);
+}
+
+RecordedSet Inherited(const RecordedSet& rec, const RunOwner& owner) {
+  RecordedSet kept = rec;
+  kept.inherited = true;
+  kept.owner = owner;
+  return kept;
+}
+
+}  // namespace
+
+RunVerdict Cleanup::JudgeRunOnce(const RunOwner& owner, const CleanupInput& in) {
+  const std::string key = RunKey(owner);
+  auto it = runs_.find(key);
+  if (it != runs_.end()) return it->second;
+  RunFacts f;
+  f.lock_now = in.lock_now;
+  f.self_pid_ns = in.self_pid_ns;
+  // A pid of another namespace means nothing here: read it only in ours.
+  if (owner.process.pid_ns == in.self_pid_ns) {
+    f.owner_alive = procs_->Alive(owner.process.pid);
+    f.owner_status = f.owner_alive ? procs_->Identity(owner.process.pid, &f.owner_now)
+                                   : Status::NotFound("gone");
+    if (f.owner_status.code() == Status::Code::kNotFound) f.owner_alive = false;  // just exited
+    for (pid_t p : procs_->SessionMembers(SessionOf(owner))) {
+      if (p != in.self) f.session_members.push_back(p);
+    }
+  }
+  return runs_[key] = JudgeRun(owner, f);
+}
+
+Cleanup::Outcome Cleanup::JudgeAndRemove(const RecordedSet& rec, const RunVerdict& run,
+                                         const CleanupInput& in, std::string* why) {
+  SemSet now;
+  Status st = sysv_->Stat(rec.set.semid, &now);
+  if (!run.gone) {
+    // Nothing may go; only what is gone (the semid names nothing, or another set) is dropped.
+    if (st.code() == Status::Code::kNotFound || (st.ok() && !SameIdentity(rec.set, now))) {
+      return Outcome::kGone;
+    }
+    *why = run.why;
+    return Outcome::kKept;
+  }
+  if (st.ok()) st = sysv_->Probe(&now);
+  Verdict v = JudgeRecordedSet(rec, st, now, st.ok() && LastUserAlive(now), run.by_lock);
+  if (v.kind == Verdict::kGone) return Outcome::kGone;
+  if (v.kind == Verdict::kRemove && in.mode == CleanupMode::kReport) {
+    v = {Verdict::kSkip, "SemGuardCleanup Report: would be removed"};
+  }
+  if (v.kind == Verdict::kRemove) {
+    // The reads that judged it were the last thing before this: nothing runs in between.
+    Status removed = sysv_->Remove(rec.set.semid);
+    if (removed.ok()) return Outcome::kRemoved;
+    if (removed.code() == Status::Code::kNotFound) return Outcome::kGone;  // someone else did
+    v = {Verdict::kSkip, "removal failed: " + removed.message()};
+  }
+  *why = v.reason;
+  return Outcome::kKept;
+}
+
 void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
-  const ProcessIdentity& owner = in.previous->owner.process;
-  report->previous_owner = owner.pid;
-  ProcessIdentity now_id;
-  bool alive = procs_->Alive(owner.pid);
-  Status now_status = alive ? procs_->Identity(owner.pid, &now_id) : Status::NotFound("gone");
-  if (now_status.code() == Status::Code::kNotFound) alive = false;  // it exited in between
-  OwnerVerdict verdict = JudgeOwner(owner, alive, now_status, now_id);
-  if (!verdict.dead) {
-    log_(Level::kWarn, "SG00022",
-         "the previous run's owner may be alive (" + verdict.why + "); its " +
-             std::to_string(in.previous->sets.size()) + " recorded set(s) are left alone");
-    report->skipped += static_cast<int>(in.previous->sets.size());
-    for (const RecordedSet& r : in.previous->sets)
-      report->skips.emplace_back(r.set.semid, verdict.why);
-    return;
-  }
+  const Ledger& prev = *in.previous;
+  const RunOwner owner{prev.owner.process, prev.owner.lock};
+  report->previous_owner = owner.process.pid;
+  RunVerdict run = JudgeRunOnce(owner, in);
   const std::string whose =
-      "the previous run (pid " + std::to_string(owner.pid) + ", " + Started(owner) + ")";
-  if (!in.previous->sets.empty()) {
+      "the previous run (pid " + std::to_string(owner.process.pid) + ", " +
+      Started(owner.process) + ")";
+  if (!run.gone) {
+    const bool alive = run.owner_may_live;
+    log_(Level::kWarn, alive ? "SG00022" : "SG00031",
+         std::string(alive ? "the previous run's owner may be alive (" :
+                             "the previous run cannot be proven gone (") +
+             run.why + "); its " + std::to_string(prev.sets.size()) +
+             " recorded set(s) are kept in the ledger and tried again later");
+  } else if (!prev.sets.empty()) {
     log_(Level::kNotice, "SG00025",
-         "the previous run's owner is dead (" + verdict.why + "); checking the " +
-             std::to_string(in.previous->sets.size()) + " set(s) its ledger records");
+         "the previous run's owner is dead (" + run.why + "); checking the " +
+             std::to_string(prev.sets.size()) + " set(s) its ledger records");
   }
-  for (const RecordedSet& rec : in.previous->sets) {
-    SemSet now;
-    Status st = sysv_->Stat(rec.set.semid, &now);
-    if (st.ok()) st = sysv_->Probe(&now);
-    Verdict v = JudgeRecordedSet(rec, st, now, st.ok() && LastUserAlive(now));
-    if (v.kind == Verdict::kGone) {
+  for (const RecordedSet& rec : prev.sets) {
+    const RunOwner set_owner = OwnerOf(prev, rec);
+    const RunVerdict set_run = rec.inherited ? JudgeRunOnce(set_owner, in) : run;
+    std::string why;
+    Outcome out = JudgeAndRemove(rec, set_run, in, &why);
+    if (out == Outcome::kGone) {
       ++report->gone;
+    } else if (out == Outcome::kRemoved) {
+      ++report->removed;
+      log_(Level::kNotice, "SG00015",
+           "removed " + Describe(rec.set) + " (" + rec.type + ") left by " +
+               (rec.inherited ? "an earlier run (pid " + std::to_string(set_owner.process.pid) +
+                                    ")"
+                              : whose));
+    } else {
+      ++report->skipped;
+      report->skips.emplace_back(rec.set.semid, why);
+      report->kept.push_back(Inherited(rec, set_owner));
+      if (run.gone || rec.inherited) {
+        log_(Level::kWarn, "SG00016",
+             "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " +
+                 (rec.inherited ? "an earlier run (pid " +
+                                      std::to_string(set_owner.process.pid) + ")"
+                                : whose) +
+                 ": " + why + "; it stays in the ledger");
+      }
+    }
+  }
+  if (run.gone && owner.process.pid_ns == in.self_pid_ns) FindCrashedRunSets(in, report);
+}
+
+void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) {
+  const Ledger& prev = *in.previous;
+  std::set<int> recorded;
+  for (const RecordedSet& r : prev.sets) recorded.insert(r.set.semid);
+  std::vector<SemSet> table;
+  if (!sysv_->Scan(&table).ok()) return;
+  for (SemSet s : table) {
+    if (recorded.count(s.semid) || !LooksLikeHttpdMutex(s) || s.cuid != in.shape.starter_uid) {
       continue;
     }
+    if (!sysv_->Probe(&s).ok() || !MadeByCrashedRun(s, prev.owner, in.shape.starter_uid)) {
+      continue;
+    }
+    Verdict v = JudgeFree(s, LastUserAlive(s));
     if (v.kind == Verdict::kRemove && in.mode == CleanupMode::kReport) {
       v = {Verdict::kSkip, "SemGuardCleanup Report: would be removed"};
     }
     if (v.kind == Verdict::kRemove) {
-      // The reads that judged it were the last thing before this: nothing runs in between.
-      Status removed = sysv_->Remove(rec.set.semid);
+      Status removed = sysv_->Remove(s.semid);  // right after the reads that judged it
       if (removed.ok()) {
         ++report->removed;
-        log_(Level::kNotice, "SG00015",
-             "removed " + Describe(rec.set) + " (" + rec.type + ") left by " + whose);
+        log_(Level::kNotice, "SG00030",
+             "removed " + Describe(s) + ", made by the previous run (pid " +
+                 std::to_string(prev.owner.process.pid) +
+                 ") after its last ledger write: that start died before recording it");
         continue;
       }
-      if (removed.code() == Status::Code::kNotFound) {  // someone else removed it just now
-        ++report->gone;
-        continue;
-      }
+      if (removed.code() == Status::Code::kNotFound) continue;
       v = {Verdict::kSkip, "removal failed: " + removed.message()};
     }
+    RecordedSet rec;
+    rec.set = s;
+    rec.type = "unrecorded";
+    rec.creator_pid = s.last_pid;
+    rec.generation = prev.owner.generation;
     ++report->skipped;
-    report->skips.emplace_back(rec.set.semid, v.reason);
-    log_(
-        Level::kWarn, "SG00016",
-        "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " + whose + ": " + v.reason);
+    report->skips.emplace_back(s.semid, v.reason);
+    report->kept.push_back(Inherited(rec, RunOwner{prev.owner.process, prev.owner.lock}));
+    log_(Level::kWarn, "SG00016",
+         "kept " + Describe(s) + ", made by the previous run (pid " +
+             std::to_string(prev.owner.process.pid) + ") after its last ledger write: " +
+             v.reason + "; it stays in the ledger");
   }
+}
+
+int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited) {
+  alive_.clear();
+  runs_.clear();
+  int left = 0;
+  std::vector<RecordedSet> still;
+  for (const RecordedSet& rec : *inherited) {
+    const RunVerdict run = JudgeRunOnce(rec.owner, in);
+    std::string why;
+    Outcome out = JudgeAndRemove(rec, run, in, &why);
+    if (out == Outcome::kKept) {
+      still.push_back(rec);
+      continue;
+    }
+    ++left;
+    if (out == Outcome::kRemoved) {
+      log_(Level::kNotice, "SG00033",
+           "removed " + Describe(rec.set) + " (" + rec.type + "), kept earlier for the run of pid " +
+               std::to_string(rec.owner.process.pid) + ": " + run.why);
+    }
+  }
+  *inherited = std::move(still);
+  return left;
 }
 
 AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each) {

@@ -27,6 +27,9 @@ struct CleanupReport {
   int candidates = 0;  // adoption candidates found
   int adopted = 0;     // ... and removed
   std::vector<std::pair<int, std::string>> skips;  // semid, reason
+  // Sets kept because their run is not provably gone or they are in use: the new ledger
+  // carries them (inherited, with their own run's owner) until they can go.
+  std::vector<RecordedSet> kept;
   pid_t previous_owner = 0;
   double millis = 0;
 };
@@ -52,11 +55,23 @@ class Cleanup {
   Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log)
       : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
   CleanupReport Run(const CleanupInput& in);
+  // The parent's monitor and a restart that took the lock over: judge `inherited` again, the
+  // same way as at a start, remove what may go, and drop from it what is gone. Logs only what
+  // it removes. Returns how many entries left the list.
+  int RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited);
   // The adoption rules without removing anything (also the status page's "leaked sets").
   AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);
 
  private:
   void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
+  // Sets the previous run made after its last ledger write (a crashed start).
+  void FindCrashedRunSets(const CleanupInput& in, CleanupReport* report);
+  RunVerdict JudgeRunOnce(const RunOwner& owner, const CleanupInput& in);
+  enum class Outcome { kRemoved, kGone, kKept };
+  // Judges one recorded set of a run judged `run` on fresh reads, removes it when it may go.
+  Outcome JudgeAndRemove(const RecordedSet& rec, const RunVerdict& run, const CleanupInput& in,
+                         std::string* why);
+  std::map<std::string, RunVerdict> runs_;  // by owner, for one cleanup
   void Adopt(const CleanupInput& in, CleanupReport* report);
   // SemGuardAdopt Auto: Remove's rules when this start cannot fit its sets, else Report.
   void AdoptWhenShort(const CleanupInput& in, CleanupReport* report);

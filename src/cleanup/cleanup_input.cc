@@ -15,6 +15,8 @@ CleanupInput MakeCleanupInput(const Settings& settings, const Ledger* previous,
   in.self_exe = caller.exe;
   in.own_lock_path = LockPathOf(settings.ledger_path);
   in.ledger_owner = caller.starter;
+  in.lock_now = caller.lock;
+  in.self_pid_ns = caller.pid_ns;
   in.sets_per_run = previous != nullptr ? static_cast<int>(previous->sets.size()) : 0;
   return in;
 }

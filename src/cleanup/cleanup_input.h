@@ -25,6 +25,8 @@ struct CleanupInput {
   uid_t ledger_owner = 0;            // who must own the ledgers of live instances
   std::vector<int> own_sets;         // semids this running server records (status page's count)
   int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
+  FileId lock_now;                   // identity of the instance lock the caller holds
+  uint64_t self_pid_ns = 0;          // the caller's pid namespace
 };
 
 // Who runs the cleanup.
@@ -32,6 +34,8 @@ struct CleanupCaller {
   pid_t pid = 0;         // the process that holds the instance lock
   std::string exe;       // the httpd binary ("" when unknown: then only names find httpd)
   uid_t starter = 0;     // the uid starting httpd: creator of its sets, owner of its ledgers
+  FileId lock;           // identity of the instance lock it holds
+  uint64_t pid_ns = 0;   // its pid namespace
 };
 
 // `previous`: the instance's last ledger, or nullptr when none was read (or this server wrote

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/file_id.h"
+#include "ledger/ledger_format.h"
 #include "os/proc_identity.h"
 #include "os/process_table.h"
 #include "os/sem_set.h"
@@ -34,15 +36,49 @@ struct OwnerVerdict {
 OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Status& now_status,
                         const ProcessIdentity& now);
 
-// A set the previous (dead) owner recorded. `stat_status` is IPC_STAT of its semid now; `now`
-// the probed set when that worked; `last_pid_alive` whether now.last_pid runs.
-Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, const SemSet& now,
-                         bool last_pid_alive);
+// Is the run that recorded some sets gone, with every process of it (so every user of its
+// sets)? The proofs, in order (docs/operations.md, "What the instance lock proves"):
+//  - the owner, where its pid namespace is ours, must be dead by JudgeOwner;
+//  - by the lock: the instance lock this process holds now is the very file that run held
+//    (same st_dev/st_ino): every process that inherited it is gone. Holds in any namespace.
+//  - else by the session, only where the owner's pid namespace is ours and the owner led its
+//    own session (httpd's detached parent does): no live process is left in that session.
+//  - else not gone: the sets are kept and carried.
+struct RunFacts {
+  FileId lock_now;                     // the instance lock this process holds
+  uint64_t self_pid_ns = 0;            // this process's pid namespace
+  bool owner_alive = false;            // the owner's pid runs (meaningful in our namespace)
+  Status owner_status = Status::Ok();  // reading its identity now
+  ProcessIdentity owner_now;
+  std::vector<pid_t> session_members;  // live members of its session, this process excluded
+};
+struct RunVerdict {
+  bool gone = false;
+  bool by_lock = false;  // proven by the lock: the sets' last users need not be visible
+  std::string why;
+  bool owner_may_live = false;  // not gone because its owner pid may still be it
+};
+RunVerdict JudgeRun(const RunOwner& owner, const RunFacts& facts);
+// The session a run's processes share: its owner's, or the owner's pid for a version 1 ledger
+// (httpd's detached parent leads its session).
+pid_t SessionOf(const RunOwner& owner);
 
-// Free and abandoned: value 1, nobody waits, and the last-operation pid is visible and dead.
-// Both removal paths require it, on the reads made just before IPC_RMID, which follows them at
-// once (no second read).
-Verdict JudgeFree(const SemSet& now, bool last_pid_alive);
+// A set the previous (dead) owner recorded. `stat_status` is IPC_STAT of its semid now; `now`
+// the probed set when that worked; `last_pid_alive` whether now.last_pid runs;
+// `invisible_ok` whether a last user we cannot see may be taken as gone (JudgeRun by_lock).
+Verdict JudgeRecordedSet(const RecordedSet& rec, const Status& stat_status, const SemSet& now,
+                         bool last_pid_alive, bool invisible_ok = false);
+
+// Free and abandoned: value 1, nobody waits, and the last-operation pid is visible and dead
+// (or, with `invisible_ok`, not visible from here at all: GETPID says 0 for a process of
+// another pid namespace). Both removal paths require it, on the reads made just before
+// IPC_RMID, which follows them at once (no second read).
+Verdict JudgeFree(const SemSet& now, bool last_pid_alive, bool invisible_ok = false);
+
+// A set the previous run made after its last ledger write (it crashed in between): httpd's
+// mutex shape, made by the starting uid, last touched by the run's owner (APR's SETVAL makes
+// the creator the last-op pid until first use), no older than that write.
+bool MadeByCrashedRun(const SemSet& probed, const LedgerOwner& owner, uid_t starter);
 
 // What httpd's own sets look like once the server set their owner: see docs/operations.md.
 struct AdoptionShape {

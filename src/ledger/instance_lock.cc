@@ -22,6 +22,12 @@ Status InstanceLock::Take(const std::string& ledger_path) {
   return Status::Ok();
 }
 
+FileId InstanceLock::Identity() const {
+  FileId id;
+  if (!held() || !files_->Identify(held_->fd, &id).ok()) return FileId{};
+  return id;
+}
+
 void InstanceLock::Release() {
   if (!held()) return;
   files_->CloseFile(held_->fd);

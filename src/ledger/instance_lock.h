@@ -1,7 +1,10 @@
 // One live server per ledger. The parent takes an exclusive flock on "<ledger>.lock" at its first
-// real start and never lets go; forked children inherit the open file, so the lock is free only
-// once the parent and every child of it are gone. That makes it a proof that no process of the
-// previous run is alive, which no pid check can give (pids are reused).
+// real start and never lets go (not even at a restart to SemGuard Off); forked children inherit
+// the open file, so the lock is free only once the parent and every child of it are gone. That
+// makes it a proof that no process of the previous run is alive, which no pid check can give
+// (pids are reused) -- but only for the very file that run held: a lock file deleted and made
+// anew proves nothing. So the ledger records the lock's identity (st_dev, st_ino), and the
+// proof holds only when the file locked now is that one.
 #pragma once
 
 #include <string>
@@ -34,6 +37,8 @@ class InstanceLock {
   // process holds it; Invalid for a symlink or anything but a regular file.
   Status Take(const std::string& ledger_path);
   void Release();
+  // The identity of the file held now; unknown (0, 0) when none is held or fstat fails.
+  FileId Identity() const;
 
  private:
   HeldLock* held_;

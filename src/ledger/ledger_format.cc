@@ -86,6 +86,8 @@ class Fields {
     return Status::Ok();
   }
 
+  bool Has(const std::string& key) const { return values_.count(key) > 0; }
+
   // Every key present must have been asked for.
   Status CheckNoExtra() const {
     for (const auto& [key, value] : values_) {
@@ -138,15 +140,18 @@ Status SplitLines(std::string_view text, std::vector<std::string_view>* lines) {
   return Status::Ok();
 }
 
-Status DecodeOwner(std::string_view line, LedgerOwner* owner) {
+Status DecodeOwner(std::string_view line, int version, LedgerOwner* owner) {
   Fields f;
   Status st = f.Parse(line, "owner");
   if (st.ok()) st = f.Number("pid", &owner->process.pid);
   if (st.ok()) st = f.Number("start", &owner->process.start_time);
   if (st.ok()) st = f.Number("pidns", &owner->process.pid_ns);
   if (st.ok()) st = f.Text("boot", &owner->process.boot_id);
+  if (st.ok() && version >= 2) st = f.Number("sid", &owner->process.session);
   if (st.ok()) st = f.Number("gen", &owner->generation);
   if (st.ok()) st = f.Number("written", &owner->written_at);
+  if (st.ok() && version >= 2) st = f.Number("lockdev", &owner->lock.dev);
+  if (st.ok() && version >= 2) st = f.Number("lockino", &owner->lock.ino);
   if (st.ok()) st = f.CheckNoExtra();
   if (st.ok() && owner->process.pid <= 0) st = Status::Corrupt("owner pid must be positive");
   return st;
@@ -161,7 +166,23 @@ Status DecodeConfig(std::string_view line, LedgerOwner* owner) {
   return st;
 }
 
-Status DecodeSet(std::string_view line, RecordedSet* rec) {
+// An inherited set's own owner: every o* field, or none.
+Status DecodeSetOwner(Fields* f, RecordedSet* rec) {
+  rec->inherited = f->Has("opid");
+  if (!rec->inherited) return Status::Ok();
+  RunOwner& o = rec->owner;
+  Status st = f->Number("opid", &o.process.pid);
+  if (st.ok()) st = f->Number("ostart", &o.process.start_time);
+  if (st.ok()) st = f->Number("opidns", &o.process.pid_ns);
+  if (st.ok()) st = f->Text("oboot", &o.process.boot_id);
+  if (st.ok()) st = f->Number("osid", &o.process.session);
+  if (st.ok()) st = f->Number("olockdev", &o.lock.dev);
+  if (st.ok()) st = f->Number("olockino", &o.lock.ino);
+  if (st.ok() && o.process.pid <= 0) st = Status::Corrupt("opid must be positive");
+  return st;
+}
+
+Status DecodeSet(std::string_view line, int version, RecordedSet* rec) {
   Fields f;
   SemSet& s = rec->set;
   Status st = f.Parse(line, "set");
@@ -177,6 +198,7 @@ Status DecodeSet(std::string_view line, RecordedSet* rec) {
   if (st.ok()) st = f.Number("pid", &rec->creator_pid);
   if (st.ok()) st = f.Number("gen", &rec->generation);
   if (st.ok()) st = f.Text("type", &rec->type);
+  if (st.ok() && version >= 2) st = DecodeSetOwner(&f, rec);
   if (st.ok()) st = f.CheckNoExtra();
   if (!st.ok()) return st;
   if (s.semid < 0) return Status::Corrupt("semid must not be negative");
@@ -186,6 +208,11 @@ Status DecodeSet(std::string_view line, RecordedSet* rec) {
 }
 
 }  // namespace
+
+RunOwner OwnerOf(const Ledger& ledger, const RecordedSet& rec) {
+  if (rec.inherited) return rec.owner;
+  return RunOwner{ledger.owner.process, ledger.owner.lock};
+}
 
 bool IsValidTypeName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -201,8 +228,10 @@ std::string EncodeLedger(const Ledger& ledger) {
   out += "owner pid=" + std::to_string(o.process.pid) +
          " start=" + std::to_string(o.process.start_time) +
          " pidns=" + std::to_string(o.process.pid_ns) +
-         " boot=" + PercentEncode(o.process.boot_id) + " gen=" + std::to_string(o.generation) +
-         " written=" + std::to_string(o.written_at) + "\n";
+         " boot=" + PercentEncode(o.process.boot_id) +
+         " sid=" + std::to_string(o.process.session) + " gen=" + std::to_string(o.generation) +
+         " written=" + std::to_string(o.written_at) + " lockdev=" + std::to_string(o.lock.dev) +
+         " lockino=" + std::to_string(o.lock.ino) + "\n";
   out += "config root=" + PercentEncode(o.server_root) + " file=" + PercentEncode(o.config_file) +
          "\n";
   for (const RecordedSet& r : ledger.sets) {
@@ -214,7 +243,17 @@ std::string EncodeLedger(const Ledger& ledger) {
            " cuid=" + std::to_string(s.cuid) + " cgid=" + std::to_string(s.cgid) +
            " mode=" + mode + " nsems=" + std::to_string(s.nsems) +
            " ctime=" + std::to_string(s.ctime) + " pid=" + std::to_string(r.creator_pid) +
-           " gen=" + std::to_string(r.generation) + " type=" + PercentEncode(r.type) + "\n";
+           " gen=" + std::to_string(r.generation) + " type=" + PercentEncode(r.type);
+    if (r.inherited) {
+      const RunOwner& w = r.owner;
+      out += " opid=" + std::to_string(w.process.pid) +
+             " ostart=" + std::to_string(w.process.start_time) +
+             " opidns=" + std::to_string(w.process.pid_ns) +
+             " oboot=" + PercentEncode(w.process.boot_id) +
+             " osid=" + std::to_string(w.process.session) +
+             " olockdev=" + std::to_string(w.lock.dev) + " olockino=" + std::to_string(w.lock.ino);
+    }
+    out += "\n";
   }
   char crc[16];
   std::snprintf(crc, sizeof(crc), "%08x", Crc32c(out));
@@ -227,12 +266,16 @@ Status DecodeLedger(std::string_view text, Ledger* out) {
   Status st = SplitLines(text, &lines);
   if (!st.ok()) return st;
   if (lines.empty()) return Status::Corrupt("empty file");
-  std::string header = std::string(kMagic) + " " + std::to_string(kLedgerVersion);
   if (lines[0].substr(0, kMagic.size() + 1) != std::string(kMagic) + " ") {
     return Status::Corrupt("not a semguard ledger");
   }
-  if (lines[0] != header) {
-    return Status::Corrupt("unsupported ledger version (this module reads version " +
+  // Version 1 is still read: a module upgraded between a crash and the next start.
+  int version = 0;
+  for (int v = 1; v <= kLedgerVersion; ++v) {
+    if (lines[0] == std::string(kMagic) + " " + std::to_string(v)) version = v;
+  }
+  if (version == 0) {
+    return Status::Corrupt("unsupported ledger version (this module reads versions 1 to " +
                            std::to_string(kLedgerVersion) + ")");
   }
   if (lines.size() < 4) return Status::Corrupt("truncated: fewer than four lines");
@@ -255,14 +298,14 @@ Status DecodeLedger(std::string_view text, Ledger* out) {
   if (count != lines.size() - 4) return Status::Corrupt("set count does not match the end line");
 
   Ledger ledger;
-  st = DecodeOwner(lines[1], &ledger.owner);
+  st = DecodeOwner(lines[1], version, &ledger.owner);
   if (!st.ok()) return Status::Corrupt("line 2: " + st.message());
   st = DecodeConfig(lines[2], &ledger.owner);
   if (!st.ok()) return Status::Corrupt("line 3: " + st.message());
   std::set<int> semids;
   for (size_t i = 3; i + 1 < lines.size(); ++i) {
     RecordedSet rec;
-    st = DecodeSet(lines[i], &rec);
+    st = DecodeSet(lines[i], version, &rec);
     if (!st.ok()) return Status::Corrupt("line " + std::to_string(i + 1) + ": " + st.message());
     if (!semids.insert(rec.set.semid).second) {
       return Status::Corrupt("line " + std::to_string(i + 1) + ": semid " +

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <utility>
@@ -66,9 +67,9 @@ void Recorder::TakeFirstSnapshot() {
 
 void Recorder::Configure(Settings settings) {
   settings_ = std::move(settings);
-  // Turned off by a restart: let another instance (or a later On) take this ledger. Only a
-  // running server ever holds the lock, so -t and -k processes never get here with one.
-  if (!settings_.enabled) lock_.Release();
+  // A restart to SemGuard Off stops recording but keeps the lock: the children it forks
+  // inherit it, so the lock still proves them gone at the next start (else an orphan of an
+  // Off generation would look gone, and its live sets would be removed).
   if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
   // A restart that changed SemGuardLedger: what this server recorded is still at the old path.
   std::string read_from = settings_.ledger_path;
@@ -78,8 +79,53 @@ void Recorder::Configure(Settings settings) {
   loaded_ = store_.Load(read_from);
   loaded_is_ours_ = loaded_.status.ok() && retained_->ledger_written &&
                     loaded_.crc == retained_->ledger_crc;
-  // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist.
-  if (loaded_is_ours_) recorded_ = loaded_.ledger.sets;
+  // Sets made in earlier passes (mod_ssl's outlive restarts) stay ours while they exist;
+  // earlier runs' sets stay inherited.
+  if (loaded_is_ours_) {
+    for (const RecordedSet& r : loaded_.ledger.sets) {
+      (r.inherited ? inherited_ : recorded_).push_back(r);
+    }
+  } else {
+    LoadUnguardedSets();
+  }
+}
+
+void Recorder::LoadUnguardedSets() {
+  const UnguardedSets& u = retained_->unguarded;
+  for (int i = 0; i < u.n && i < static_cast<int>(std::size(u.sets)); ++i) {
+    RecordedSet r;
+    r.set = u.sets[i].set;
+    r.type = u.sets[i].type;
+    r.creator_pid = u.sets[i].creator_pid;
+    r.generation = u.sets[i].generation;
+    recorded_.push_back(std::move(r));
+  }
+}
+
+void Recorder::KeepUnguardedSets() {
+  UnguardedSets& u = retained_->unguarded;
+  u.n = 0;
+  for (const RecordedSet& r : recorded_) {
+    if (u.n == static_cast<int>(std::size(u.sets))) {
+      ++u.dropped;
+      continue;
+    }
+    UnguardedSets::Entry& e = u.sets[u.n++];
+    e.set = r.set;
+    std::snprintf(e.type, sizeof(e.type), "%s", r.type.c_str());
+    e.creator_pid = r.creator_pid;
+    e.generation = r.generation;
+  }
+}
+
+bool Recorder::guarding() const { return guarding_reason().empty(); }
+
+std::string Recorder::guarding_reason() const {
+  if (!settings_.enabled) return "SemGuard Off";
+  if (env_.run_mode != RunMode::kNormal) return "not serving (test or signal run)";
+  if (!unguarded_.empty()) return unguarded_;
+  if (!lock_.held()) return "the instance lock is not held";
+  return "";
 }
 
 bool Recorder::TakeLock() {
@@ -89,8 +135,13 @@ bool Recorder::TakeLock() {
                               ? ExplainBusyLock(loaded_.status.ok() ? &loaded_.ledger : nullptr,
                                                 *procs_)
                               : "";
+  unguarded_ = st.message();
   log_.Log(Level::kError, "SG00001",
            st.message() + "; this process records and removes no semaphore sets" + why);
+  log_.Log(Level::kError, "SG00032",
+           "this server serves UNGUARDED: its semaphore sets are not in any ledger, so a crash "
+           "now leaks them and nothing removes them; the status page shows guarding: no. It "
+           "takes the lock at a later restart once the holder is gone");
   return false;
 }
 
@@ -104,6 +155,9 @@ CleanupInput Recorder::MakeInput(const Ledger* previous) const {
   caller.pid = SelfPid();
   caller.exe = env_.exe;
   caller.starter = env_.euid;
+  caller.lock = lock_.Identity();
+  ProcessIdentity self;
+  if (procs_->Identity(SelfPid(), &self).ok()) caller.pid_ns = self.pid_ns;
   return MakeCleanupInput(settings_, previous, caller);
 }
 
@@ -111,7 +165,48 @@ void Recorder::CleanUpPreviousRun() {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     log_.Log(level, tag, msg);
   });
-  KeepStartupRecord(cleanup.Run(MakeInput(PreviousRun())));
+  CleanupReport report = cleanup.Run(MakeInput(PreviousRun()));
+  inherited_ = report.kept;
+  KeepStartupRecord(report);
+}
+
+// A restart took the lock that an earlier run held until now: this server served unguarded.
+// What that run's ledger names is judged like a start's previous run (nothing is adopted:
+// this server's own sets made meanwhile are in no ledger), and what stays is inherited.
+void Recorder::TakeOverFromUnguarded() {
+  const Ledger* previous = PreviousRun();
+  Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
+    log_.Log(level, tag, msg);
+  });
+  CleanupInput in = MakeInput(previous);
+  in.adopt = AdoptMode::kOff;
+  CleanupReport report;
+  if (previous != nullptr) {
+    // Never judge a set this server made itself as the earlier run's.
+    Ledger theirs = *previous;
+    auto ours = [this](const RecordedSet& r) {
+      for (const RecordedSet& own : recorded_) {
+        if (own.set.semid == r.set.semid && SameIdentity(own.set, r.set)) return true;
+      }
+      return false;
+    };
+    theirs.sets.erase(std::remove_if(theirs.sets.begin(), theirs.sets.end(), ours),
+                      theirs.sets.end());
+    in.previous = &theirs;
+    report = cleanup.Run(in);
+    inherited_ = report.kept;
+    KeepStartupRecord(report);
+  }
+  retained_->unguarded.n = 0;
+  log_.Log(Level::kNotice, "SG00034",
+           "generation " + std::to_string(env_.generation) + " took the instance lock: this "
+           "server guards its sets again (" + std::to_string(recorded_.size()) + " of its own, " +
+           std::to_string(inherited_.size()) + " kept from earlier runs" +
+           (retained_->unguarded.dropped > 0
+                ? ", " + std::to_string(retained_->unguarded.dropped) +
+                      " made while unguarded beyond the module's room are not recorded"
+                : std::string()) + ")");
+  retained_->unguarded.dropped = 0;
 }
 
 void Recorder::KeepStartupRecord(const CleanupReport& report) {
@@ -136,6 +231,13 @@ void Recorder::KeepStartupRecord(const CleanupReport& report) {
 void Recorder::Monitor() {
   if (!settings_.enabled || !lock_.held() || retained_->child_area == nullptr) return;
   CleanupInput in = MakeInput(nullptr);
+  // Kept sets go as soon as their users are provably gone, without waiting for a restart.
+  if (!inherited_.empty()) {
+    Cleanup retry(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
+      log_.Log(level, tag, msg);
+    });
+    if (retry.RetryInherited(in, &inherited_) > 0) WriteLedger("monitor");
+  }
   for (const RecordedSet& r : recorded_) in.own_sets.push_back(r.set.semid);
   Cleanup counter(sysv_, procs_, [](Level, const char*, const std::string&) {});
   SharedCounters& c = ChildExits(retained_->child_area).counters();
@@ -151,7 +253,10 @@ PageModel Recorder::BuildPageModel() const {
   in.server_pid = getppid() > 1 ? getppid() : SelfPid();
   in.generation = env_.generation;
   in.enabled = settings_.enabled;
-  return FillPageModel(in, clock_->Now());
+  PageModel m = FillPageModel(in, clock_->Now());
+  m.guarding = guarding();
+  m.guarding_reason = guarding_reason();
+  return m;
 }
 
 void Recorder::ReportPreviousLedger() {
@@ -192,15 +297,22 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   if (cp == Checkpoint::kOpenLogsLast) log_.Replay();
   if (!Enabled()) return;
   if (cp == Checkpoint::kOpenLogsFirst) {
-    if (!TakeLock()) {
-      settings_.enabled = false;  // passive for the rest of this pass
-      return;
+    const bool had_lock = lock_.held();
+    if (TakeLock()) {
+      unguarded_.clear();
+      ReportPreviousLedger();
+      // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
+      if (env_.main_state == MainState::kCreatePreConfig) {
+        CleanUpPreviousRun();
+      } else if (!had_lock) {
+        TakeOverFromUnguarded();
+      }
+      // The owner (and what is kept) is on disk before this pass makes any set, so a start
+      // that dies before its next write is still found: its sets carry this owner's pid.
+      WriteLedger(cp);
     }
-    ReportPreviousLedger();
-    // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
-    if (env_.main_state == MainState::kCreatePreConfig) CleanUpPreviousRun();
   }
-  if (!lock_.held()) return;
+  if (!lock_.held() && unguarded_.empty()) return;
 
   // A full scan visits every slot of the table. Between two checkpoints of one phase the set
   // count tells whether anything appeared; the last checkpoint of a phase always scans, so a
@@ -213,8 +325,15 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
   KeepLiveSets(now, &recorded_);
+  const size_t inherited_before = inherited_.size();
+  KeepLiveSets(now, &inherited_);
   bool added = RecordNewSets(now, LabelFor(cp, modules_between));
+  added = added || inherited_.size() != inherited_before;
   snapshot_ = std::move(now);
+  if (!lock_.held()) {
+    KeepUnguardedSets();  // unguarded: no ledger of ours; remember them for the takeover
+    return;
+  }
   // Also right after a set appears: a start that crashes later still names it.
   if (added || LastOfPhase(cp)) WriteLedger(cp);
   if (cp == Checkpoint::kPostConfigLast) {
@@ -255,7 +374,9 @@ bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string
   return recorded_.size() > before_count;
 }
 
-void Recorder::WriteLedger(Checkpoint cp) {
+void Recorder::WriteLedger(Checkpoint cp) { WriteLedger(std::string(CheckpointName(cp))); }
+
+void Recorder::WriteLedger(const std::string& when) {
   Ledger ledger;
   Status st = procs_->Identity(SelfPid(), &ledger.owner.process);
   if (!st.ok()) {
@@ -266,13 +387,14 @@ void Recorder::WriteLedger(Checkpoint cp) {
   ledger.owner.written_at = clock_->Now();
   ledger.owner.server_root = env_.server_root;
   ledger.owner.config_file = env_.config_file;
+  ledger.owner.lock = lock_.Identity();
   ledger.sets = recorded_;
+  ledger.sets.insert(ledger.sets.end(), inherited_.begin(), inherited_.end());
   uint32_t crc = 0;
   st = store_.Write(settings_.ledger_path, ledger, &crc);
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00005",
-             std::string("cannot write the ledger at ") + CheckpointName(cp) + ": " +
-                 st.message());
+             "cannot write the ledger at " + when + ": " + st.message());
     return;
   }
   retained_->ledger_crc = crc;

@@ -86,17 +86,26 @@ class Recorder {
 
   // For tests and the status page.
   const std::vector<RecordedSet>& recorded() const { return recorded_; }
+  // Earlier runs' sets that could not go yet, carried with their own owners.
+  const std::vector<RecordedSet>& inherited() const { return inherited_; }
   bool holds_lock() const { return lock_.held(); }
+  // Whether this server guards its sets now, and why not ("" when it does).
+  bool guarding() const;
+  std::string guarding_reason() const;
 
  private:
   bool Enabled() const;
   pid_t SelfPid() const;
   bool TakeLock();
   void CleanUpPreviousRun();
+  void TakeOverFromUnguarded();
+  void KeepUnguardedSets();
+  void LoadUnguardedSets();
   void ReportPreviousLedger();
   Status ScanTable(std::map<int, SemSet>* out);
   bool RecordNewSets(const std::map<int, SemSet>& now, const std::string& label);
   void WriteLedger(Checkpoint cp);
+  void WriteLedger(const std::string& when);
   void TellNothingToGuard();
   CleanupInput MakeInput(const Ledger* previous) const;
   const Ledger* PreviousRun() const;
@@ -115,6 +124,8 @@ class Recorder {
   std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
   int snapshot_sets_in_use_ = -1;       // how many sets that scan saw
   std::vector<RecordedSet> recorded_;   // ours and still alive, carried and new
+  std::vector<RecordedSet> inherited_;  // earlier runs' sets not provably free yet
+  std::string unguarded_;               // why this pass holds no lock; "" when it does
   LoadedLedger loaded_;                 // what Configure read
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "ledger/instance_lock.h"
+#include "os/sem_set.h"
 
 namespace semguard {
 
@@ -25,6 +26,20 @@ struct StartupRecord {
   } skips[16];  // the first 16 skipped sets
 };
 
+// Sets this server made while it could not take the instance lock (it serves unguarded and
+// writes no ledger): kept here across restarts, so that the generation that finally takes the
+// lock records them too. Plain data with fixed room; what does not fit is counted.
+struct UnguardedSets {
+  int n;
+  int dropped;  // made while unguarded but beyond the room here
+  struct Entry {
+    SemSet set;
+    char type[65];
+    pid_t creator_pid;
+    long generation;
+  } sets[64];
+};
+
 // The first two fields are the same in every version of the module (a later one can still find
 // the lock a running server holds); `version` and `size` say how to read the rest.
 struct Retained {
@@ -38,11 +53,12 @@ struct Retained {
   void* child_area;        // ChildExits' shared mapping, or nullptr
   StartupRecord startup;   // copied into every child by fork
   pid_t server_pid;        // the parent that last wrote the ledger
+  UnguardedSets unguarded; // sets made while the lock was held elsewhere
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"
 // Bump with every change of Retained or StartupRecord after the first two fields.
-inline constexpr uint32_t kRetainedVersion = 2;
+inline constexpr uint32_t kRetainedVersion = 3;
 
 // Zero-filled memory (as ap_retained_data_create gives) becomes a fresh Retained; a block this
 // version made is kept. Anything else (a module upgraded by a graceful restart finds the block

@@ -3,12 +3,14 @@
 // implementation is RealFileSystem(); it holds no policy beyond refusing unsafe files.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "base/file_id.h"
 #include "base/status.h"
 
 namespace semguard {
@@ -22,6 +24,14 @@ class FileSystem {
   virtual Status LockFile(const std::string& path, int* fd_out) = 0;
   // Closes a descriptor from LockFile, which lets the lock go.
   virtual void CloseFile(int fd) = 0;
+  // The identity (st_dev, st_ino) of the file a LockFile descriptor holds open.
+  virtual Status Identify(int fd, FileId* out) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return Status::Io("fstat of the instance lock failed");
+    out->dev = static_cast<uint64_t>(st.st_dev);
+    out->ino = static_cast<uint64_t>(st.st_ino);
+    return Status::Ok();
+  }
   // The whole of `path`: NotFound when there is none; refused (Invalid) when it is a symlink,
   // not a regular file, not owned by `owner`, group- or world-writable, or over `max_bytes`.
   virtual Status ReadOwnedFile(const std::string& path, uid_t owner, size_t max_bytes,

@@ -52,6 +52,7 @@ Status ReadProcessIdentity(pid_t pid, ProcessIdentity* out, const std::string& p
   ProcessIdentity id;
   id.pid = pid;
   id.start_time = stat.start_time;
+  id.session = stat.session;
   std::string ns_path = proc_root + "/" + std::to_string(pid) + "/ns/pid";
   // "pid:[4026531836]"; a made-up namespace would later read as "another process".
   const std::string s = ReadLinkTarget(ns_path);

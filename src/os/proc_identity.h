@@ -16,6 +16,7 @@ struct ProcessIdentity {
   uint64_t start_time = 0;  // clock ticks after boot, field 22 of /proc/PID/stat
   uint64_t pid_ns = 0;      // inode of /proc/PID/ns/pid
   std::string boot_id;      // /proc/sys/kernel/random/boot_id
+  pid_t session = 0;        // its session id (a detached httpd parent leads its own); 0 unknown
 };
 
 // The fields of /proc/PID/stat the module uses.

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/file_id.h"
+#include "os/proc_identity.h"
+
 namespace semguard {
 
 // One row of the kernel's table (semctl SEM_STAT), plus the state of semaphore 0 (GETPID,
@@ -35,12 +38,23 @@ bool SameIdentity(const SemSet& then, const SemSet& now);
 // How httpd's APR sysvsem mutexes look: IPC_PRIVATE, one semaphore.
 bool LooksLikeHttpdMutex(const SemSet& set);
 
+// The run that recorded a set: its httpd parent (with its session) and the identity of the
+// instance lock file that run held. Proving this run gone proves the set's users gone.
+struct RunOwner {
+  ProcessIdentity process;
+  FileId lock;  // unknown (0, 0) in a version 1 ledger
+};
+
 // A set this server recorded: the kernel's identity, which mutex it is, who made it.
 struct RecordedSet {
   SemSet set;
   std::string type;       // "mpm-accept", "ssl", ... or the phase ("post_config")
   pid_t creator_pid = 0;  // the process that created it (sempid right after creation)
   long generation = 0;    // config generation when it appeared
+  // Inherited: an earlier run's set that could not be removed yet. It keeps that run's owner
+  // through every later ledger until the set is gone or provably free to go.
+  bool inherited = false;
+  RunOwner owner;         // only when inherited
 };
 
 }  // namespace semguard

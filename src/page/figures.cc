@@ -72,6 +72,12 @@ const std::vector<Figure>& Figures() {
       {"HeadroomRestarts", "headroom_restarts", "gauge",
        "Unclean restarts of this server that still fit before a start fails.",
        [](M m) -> long long { return m.headroom_restarts; }, nullptr, nullptr, nullptr, true},
+      {"Guarding", "guarding", "gauge",
+       "1 when this server holds its instance lock and records its sets; 0 when it does not "
+       "(SemGuard Off, or it serves unguarded: see guarding_reason on ?json and the HTML page).",
+       [](M m) -> long long { return m.guarding ? 1 : 0; }},
+      {"Enabled", "enabled", "gauge", "1 unless SemGuard Off.",
+       [](M m) -> long long { return m.enabled ? 1 : 0; }},
   };
   return kFigures;
 }

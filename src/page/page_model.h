@@ -28,6 +28,10 @@ struct PageModel {
   pid_t server_pid = 0;
   long generation = 0;
   bool enabled = true;
+  // This server holds its instance lock and records its sets; else why not (SemGuard Off,
+  // or the lock is held by another process: it serves unguarded).
+  bool guarding = true;
+  std::string guarding_reason;
 
   std::vector<ServerSetView> server_sets;
   std::map<std::string, int> server_sets_by_type;  // present sets only

@@ -16,6 +16,8 @@ std::string Summary(const PageModel& m) {
   std::string out = "<dl>\n";
   out += Dt("Current Time", FormatTime(m.now));
   out += Dt("Server pid", N(m.server_pid) + ", configuration generation " + N(m.generation));
+  out += Dt("Guarding", m.guarding ? std::string("yes")
+                                   : "no (" + m.guarding_reason + ")");
   out += Dt("This server's semaphore sets", N(m.server_sets_present));
   out += Dt("Child exits", N(static_cast<long long>(m.child_exits)) + ", " +
                                N(static_cast<long long>(m.child_exits_by_signal)) +
@@ -88,11 +90,15 @@ std::string HostSection(const PageModel& m) {
 
 std::string RenderHtml(const PageModel& m, bool full_page, int refresh) {
   std::string warning;
+  if (!m.guarding && m.enabled) {
+    warning += "<p><b>Warning: this server serves unguarded (" + HtmlEscape(m.guarding_reason) +
+               "): its semaphore sets are in no ledger, and a crash now leaks them.</b></p>\n";
+  }
   if (NearLimit(m)) {
-    warning = "<p><b>Warning: the kernel's semaphore table is nearly full (" +
-              N(m.table.sets_in_use) + " of " + N(m.table.sets_limit) +
-              " sets). A start that needs more fails with 'No space left on "
-              "device' (AH00023).</b></p>\n";
+    warning += "<p><b>Warning: the kernel's semaphore table is nearly full (" +
+               N(m.table.sets_in_use) + " of " + N(m.table.sets_limit) +
+               " sets). A start that needs more fails with 'No space left on "
+               "device' (AH00023).</b></p>\n";
   }
   std::string body = Summary(m) + warning + "<h2>This server's sets</h2>\n" + ServerTable(m) +
                      "<h2>Last start</h2>\n" + StartupSection(m) + "<h2>Host</h2>\n" +

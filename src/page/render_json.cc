@@ -27,10 +27,14 @@ std::string RenderJson(const PageModel& m) {
   for (const auto& [uid, n] : m.sets_by_owner) {
     owners += std::string(owners.empty() ? "" : ",") + Str(std::to_string(uid)) + ":" + Num(n);
   }
-  return "{\"version\":1,\"time\":" + Num(m.now) + ",\"server\":{\"pid\":" + Num(m.server_pid) +
-         ",\"generation\":" + Num(m.generation) + ",\"enabled\":" + (m.enabled ? "true" : "false") +
-         ",\"sets_total\":" + Num(m.server_sets_present) + ",\"sets_by_type\":{" + by_type +
-         "},\"sets\":[" + sets + "],\"child_exits\":" + Num(static_cast<long long>(m.child_exits)) +
+  return "{\"version\":1,\"time\":" + Num(m.now) +
+         ",\"server\":{\"pid\":" + Num(m.server_pid) + ",\"generation\":" + Num(m.generation) +
+         ",\"enabled\":" + (m.enabled ? "true" : "false") +
+         ",\"guarding\":" + (m.guarding ? "true" : "false") +
+         ",\"guarding_reason\":" + Str(m.guarding_reason) +
+         ",\"sets_total\":" + Num(m.server_sets_present) +
+         ",\"sets_by_type\":{" + by_type + "},\"sets\":[" + sets + "],\"child_exits\":" +
+         Num(static_cast<long long>(m.child_exits)) +
          ",\"child_exits_by_signal\":" + Num(static_cast<long long>(m.child_exits_by_signal)) +
          ",\"vanished_sets\":" + Num(static_cast<long long>(m.vanished_sets)) + "}" +
          ",\"last_start\":{\"cleanup_ran\":" + (m.startup.ran ? "true" : "false") +

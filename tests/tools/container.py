@@ -13,7 +13,8 @@ import signal
 import subprocess
 import time
 
-from instance import APACHE, PROJECT, pid_alive
+from instance import pid_alive
+from servers import PROJECT
 
 REAPER = os.path.join(PROJECT, "build", "reaper")
 
@@ -53,7 +54,7 @@ class Container:
         except FileNotFoundError:
             pass
         steps = [f"mount --bind {shlex.quote(src)} {shlex.quote(dst)}" for src, dst in self.binds]
-        steps.append(f"{APACHE} -f {shlex.quote(self.inst.conf)} -k start")
+        steps.append(f"{shlex.quote(self.inst.server.binary)} -f {shlex.quote(self.inst.conf)} -k start")
         # pid 1 (the reaper) lives as long as its main child: keep that child until killed.
         script = " && ".join(steps) + "; exec sleep 100000"
         self.unshare = subprocess.Popen(

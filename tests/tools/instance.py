@@ -349,7 +349,7 @@ def read_ledger(path):
     """The ledger as {"owner": {...}, "sets": {semid: {...}}}; the format is docs/architecture.md's."""
     with open(path) as f:
         lines = f.read().splitlines()
-    assert lines[0] == "semguard-ledger 1", lines[0]
+    assert lines[0] in ("semguard-ledger 1", "semguard-ledger 2"), lines[0]
     owner = dict(kv.split("=", 1) for kv in lines[1].split()[1:])
     sets = {}
     for line in lines[3:-1]:

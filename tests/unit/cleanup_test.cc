@@ -44,7 +44,12 @@ struct LogLine {
 
 class CleanupTest : public testing::Test {
  protected:
-  void SetUp() override { previous_.owner.process = TestIdentity(kOwner, 4711); }
+  // The previous run held the very lock file this process holds now: the lock proves it gone.
+  void SetUp() override {
+    previous_.owner.process = TestIdentity(kOwner, 4711);
+    previous_.owner.lock = kHeldLock;
+  }
+  static constexpr FileId kHeldLock{2049, 1311};
 
   // A set as httpd leaves it: IPC_PRIVATE, one semaphore, 0600, made by the starter and owned
   // by User and Group, free, last used by `last_pid`.
@@ -79,6 +84,8 @@ class CleanupTest : public testing::Test {
     in.self_exe = "/usr/sbin/apache2";
     in.own_lock_path = dir_.File("own.ledger.lock");
     in.ledger_owner = geteuid();
+    in.lock_now = kHeldLock;
+    in.self_pid_ns = semguard_test::kTestPidNs;
     return in;
   }
 
@@ -212,13 +219,16 @@ TEST_F(CleanupTest, ALiveOwnerKeepsEverySet) {
   int b = AddRecorded(HttpdSet(), "ssl");
   CleanupReport r = cleanup_.Run(Input());
   EXPECT_TRUE(sysv_.removed().empty());
-  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kStat), 0);
+  // Only looked at (IPC_STAT), to drop what is gone from the carried list; never probed.
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kStat), 2);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kProbe), 0);
   EXPECT_EQ(r.skipped, 2);
+  EXPECT_EQ(r.kept.size(), 2u) << "carried into the new ledger";
   EXPECT_EQ(SkipReason(r, a), "pid 812 is still running (same start time)");
   EXPECT_EQ(SkipReason(r, b), "pid 812 is still running (same start time)");
   std::string warn = OnlyLine("SG00022");
   EXPECT_TRUE(HasText(warn, "may be alive"));
-  EXPECT_TRUE(HasText(warn, "2 recorded set(s) are left alone"));
+  EXPECT_TRUE(HasText(warn, "2 recorded set(s) are kept in the ledger"));
   EXPECT_TRUE(Lines("SG00016").empty());
 }
 

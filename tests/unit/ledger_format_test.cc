@@ -157,10 +157,11 @@ TEST(LedgerFormatTest, EncodingHasTheDocumentedLayout) {
   const std::string text = EncodeLedger(SampleLedger());
   std::vector<std::string> lines = Lines(text);
   ASSERT_EQ(lines.size(), 6u);
-  EXPECT_EQ(lines[0], "semguard-ledger 1");
+  EXPECT_EQ(lines[0], "semguard-ledger 2");
   EXPECT_EQ(lines[1],
             "owner pid=812 start=4711 pidns=4026531836 "
-            "boot=0b9e7a52-5c8b-4f2e-9d3a-1f2e3d4c5b6a gen=1 written=1763900000");
+            "boot=0b9e7a52-5c8b-4f2e-9d3a-1f2e3d4c5b6a sid=812 gen=1 written=1763900000 "
+            "lockdev=2049 lockino=1311");
   EXPECT_EQ(lines[2], "config root=/etc/apache2 file=/etc/apache2/apache2.conf");
   EXPECT_EQ(lines[3],
             "set semid=32769 key=0 uid=33 gid=33 cuid=0 cgid=0 mode=600 nsems=1 "
@@ -200,8 +201,63 @@ TEST(LedgerFormatTest, RefusesWrongMagic) {
 
 TEST(LedgerFormatTest, RefusesOtherVersion) {
   std::vector<std::string> body = SampleBody();
-  body[0] = "semguard-ledger 2";
-  EXPECT_TRUE(RefusedAsCorrupt(Seal(body), {"version", "1"}));
+  body[0] = "semguard-ledger 3";
+  EXPECT_TRUE(RefusedAsCorrupt(Seal(body), {"version", "1 to 2"}));
+}
+
+TEST(LedgerFormatTest, AnInheritedSetCarriesItsOwnRunThroughARoundTrip) {
+  Ledger ledger = SampleLedger();
+  RecordedSet& kept = ledger.sets[1];
+  kept.inherited = true;
+  kept.owner.process = ledger.owner.process;
+  kept.owner.process.pid = 640;
+  kept.owner.process.session = 640;
+  kept.owner.process.pid_ns = 4026532999u;
+  kept.owner.lock = FileId{2049, 77};
+  Ledger decoded;
+  ASSERT_TRUE(DecodeLedger(EncodeLedger(ledger), &decoded).ok());
+  EXPECT_FALSE(decoded.sets[0].inherited);
+  ASSERT_TRUE(decoded.sets[1].inherited);
+  EXPECT_EQ(decoded.sets[1].owner.process.pid, 640);
+  EXPECT_EQ(decoded.sets[1].owner.process.session, 640);
+  EXPECT_EQ(decoded.sets[1].owner.process.pid_ns, 4026532999u);
+  EXPECT_EQ(decoded.sets[1].owner.lock, (FileId{2049, 77}));
+  EXPECT_EQ(OwnerOf(decoded, decoded.sets[0]).lock, (FileId{2049, 1311}));
+  EXPECT_EQ(OwnerOf(decoded, decoded.sets[1]).process.pid, 640);
+  EXPECT_EQ(decoded.owner.process.session, 812);
+}
+
+TEST(LedgerFormatTest, AnInheritedSetWithOnlySomeOfItsOwnerIsRefused) {
+  Ledger ledger = SampleLedger();
+  ledger.sets[1].inherited = true;
+  ledger.sets[1].owner.process.pid = 640;
+  std::vector<std::string> body = Lines(EncodeLedger(ledger));
+  body.pop_back();
+  body[4] = body[4].substr(0, body[4].find(" olockdev="));  // a hand edit dropped the lock
+  EXPECT_TRUE(RefusedAsCorrupt(Seal(body), {"line 5", "olockdev"}));
+}
+
+TEST(LedgerFormatTest, AVersionOneLedgerIsStillReadWithItsLockAndSessionUnknown) {
+  const std::string v1 =
+      "semguard-ledger 1\n"
+      "owner pid=812 start=4711 pidns=4026531836 boot=b gen=1 written=1763900000\n"
+      "config root=/etc/apache2 file=/etc/apache2/apache2.conf\n"
+      "set semid=32769 key=0 uid=33 gid=33 cuid=0 cgid=0 mode=600 nsems=1 ctime=1763900000 "
+      "pid=812 gen=1 type=mpm-accept\n";
+  char crc[16];
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(v1));
+  Ledger decoded;
+  Status st = DecodeLedger(v1 + "end count=1 crc32c=" + crc + "\n", &decoded);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(decoded.owner.process.pid, 812);
+  EXPECT_FALSE(decoded.owner.lock.known());
+  EXPECT_EQ(decoded.owner.process.session, 0);
+  ASSERT_EQ(decoded.sets.size(), 1u);
+  EXPECT_FALSE(decoded.sets[0].inherited);
+  // Version 1 has no o* fields: one there is refused, not silently taken.
+  const std::string bad = v1.substr(0, v1.size() - 1) + " opid=5\n";
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(bad));
+  EXPECT_FALSE(DecodeLedger(bad + "end count=1 crc32c=" + crc + "\n", &decoded).ok());
 }
 
 TEST(LedgerFormatTest, RefusesLastLineWithoutNewline) {

@@ -137,7 +137,32 @@ TEST(RenderAutoTest, EveryKeyInOrder) {
             "SystemSems: 45\n"
             "SystemSemsLimit: 32000\n"
             "LeakedSets: 5\n"
-            "HeadroomRestarts: 60\n");
+            "HeadroomRestarts: 60\n"
+            "Guarding: 1\n"
+            "Enabled: 1\n");
+}
+
+TEST(RenderGuardingTest, AnUnguardedServerSaysSoWithItsReasonInEveryFormat) {
+  PageModel m = SampleModel();
+  m.guarding = false;
+  m.guarding_reason = "/run/x.ledger.lock is held by another live process of this instance";
+  EXPECT_NE(RenderAuto(m).find("Guarding: 0\n"), std::string::npos);
+  EXPECT_NE(RenderPrometheus(m).find("\nsemguard_guarding 0\n"), std::string::npos);
+  EXPECT_NE(RenderPrometheus(m).find("\nsemguard_enabled 1\n"), std::string::npos);
+  const std::string json = RenderJson(m);
+  EXPECT_NE(json.find("\"guarding\":false,\"guarding_reason\":\"/run/x.ledger.lock is held"),
+            std::string::npos) << json;
+  const std::string html = RenderHtml(m, true, 0);
+  EXPECT_NE(html.find("Guarding: no (/run/x.ledger.lock is held"), std::string::npos) << html;
+  EXPECT_NE(html.find("serves unguarded"), std::string::npos);
+}
+
+TEST(RenderGuardingTest, AGuardingServerSaysYesAndNoWarning) {
+  PageModel m = SampleModel();
+  EXPECT_NE(RenderJson(m).find("\"guarding\":true,\"guarding_reason\":\"\""), std::string::npos);
+  const std::string html = RenderHtml(m, true, 0);
+  EXPECT_NE(html.find("Guarding: yes"), std::string::npos);
+  EXPECT_EQ(html.find("unguarded"), std::string::npos);
 }
 
 TEST(RenderAutoTest, EveryKeyCarriesThePrefix) {

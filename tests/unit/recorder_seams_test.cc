@@ -105,7 +105,10 @@ TEST_F(RecorderSeamsTest, BusyLockIsSG00001AndThePassStaysPassive) {
             std::string::npos)
       << log_.With("SG00001")[0];
   EXPECT_FALSE(rec.holds_lock());
-  EXPECT_TRUE(rec.recorded().empty());
+  EXPECT_FALSE(rec.guarding());
+  ASSERT_EQ(log_.With("SG00032").size(), 1u) << "serving unguarded is loud";
+  EXPECT_EQ(log_.With("SG00032")[0].substr(0, 2), "3 ") << "at error";
+  EXPECT_EQ(retained_.unguarded.n, 1) << "its own set is remembered for the takeover";
   EXPECT_FALSE(files_.Exists(kLedger));
 }
 
@@ -155,10 +158,11 @@ TEST_F(RecorderSeamsTest, LockThatCannotBeOpenedIsSG00001WithTheReason) {
 }
 
 TEST_F(RecorderSeamsTest, LedgerThatCannotBeWrittenIsSG00005AndRetainedIsUntouched) {
-  files_.Fail("ReplaceFile", kLedger, Status::FromErrno("create " + kLedger + ".tmp", ENOSPC));
   Recorder rec = NewRecorder();
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  retained_.ledger_written = false;  // as if the owner's first write had failed too
+  files_.Fail("ReplaceFile", kLedger, Status::FromErrno("create " + kLedger + ".tmp", ENOSPC));
   AddHttpdSet();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   ASSERT_EQ(log_.With("SG00005").size(), 1u);
@@ -208,8 +212,8 @@ TEST_F(RecorderSeamsTest, UnreadableOwnIdentityIsSG00011AndNothingIsWritten) {
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   AddHttpdSet();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  ASSERT_EQ(log_.With("SG00011").size(), 1u);
-  EXPECT_EQ(log_.With("SG00011")[0], "3 SG00011: cannot read this process's identity: "
+  ASSERT_EQ(log_.With("SG00011").size(), 2u) << "open_logs-first and open_logs-after-mpm";
+  EXPECT_EQ(log_.With("SG00011")[1], "3 SG00011: cannot read this process's identity: "
                                      "cannot read the pid namespace of pid 4242");
   EXPECT_FALSE(files_.Exists(kLedger));
   EXPECT_FALSE(retained_.ledger_written);
@@ -241,7 +245,7 @@ TEST_F(RecorderSeamsTest, MovedLedgerRemovesTheOldLedgerAndLockAfterTheFirstWrit
   EXPECT_EQ(files_.open_locks(), 1) << "the old lock was let go before the new one was taken";
 }
 
-TEST_F(RecorderSeamsTest, RestartToOffLetsTheLockGo) {
+TEST_F(RecorderSeamsTest, RestartToOffKeepsTheLock) {
   {
     Recorder first = NewRecorder();
     Begin(first);
@@ -253,8 +257,8 @@ TEST_F(RecorderSeamsTest, RestartToOffLetsTheLockGo) {
   off.enabled = false;
   off.ledger_path = kLedger;
   second.Configure(off);
-  EXPECT_EQ(files_.open_locks(), 0);
-  EXPECT_EQ(retained_.lock.fd, -1);
+  EXPECT_EQ(files_.open_locks(), 1);
+  EXPECT_NE(retained_.lock.fd, -1);
 }
 
 TEST_F(RecorderSeamsTest, RetainedBlockOfAnotherVersionIsRefusedAndLeftAlone) {

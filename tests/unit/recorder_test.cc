@@ -162,7 +162,12 @@ TEST_F(RecorderTest, LedgerIsWrittenAsSoonAsASetAppears) {
   Recorder rec = NewRecorder(Env());
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  EXPECT_FALSE(FileExists(ledger_path_)) << "no set yet, and the phase is not over";
+  // The owner is on disk before any set exists (issue 8, case 5): a start that dies between
+  // two checkpoints is still found through it.
+  ASSERT_TRUE(FileExists(ledger_path_));
+  EXPECT_EQ(ReadLedger().sets.size(), 0u);
+  EXPECT_EQ(ReadLedger().owner.process.pid, getpid());
+  EXPECT_TRUE(ReadLedger().owner.lock.known()) << "the lock file's identity is recorded";
   const int semid = sysv_.Add(HttpdMutex());
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   Ledger ledger = ReadLedger();  // a start that crashes from here on still names the set
@@ -484,13 +489,19 @@ TEST_F(RecorderTest, SecondServerOnTheSameLedgerRecordsNothing) {
   other.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
 
   EXPECT_FALSE(other.holds_lock());
-  EXPECT_TRUE(other.recorded().empty());
+  EXPECT_FALSE(other.guarding());
+  EXPECT_NE(other.guarding_reason().find("held by another live process"), std::string::npos);
+  // Nothing written; its own set is remembered only in its retained memory, for the takeover.
+  EXPECT_EQ(other_retained.unguarded.n, 1);
   ASSERT_FALSE(other_log.all().empty());
   EXPECT_NE(other_log.all()[0].find("SG00001"), std::string::npos) << other_log.all()[0];
+  EXPECT_NE(other_log.all()[1].find("SG00032"), std::string::npos) << other_log.all()[1];
   EXPECT_EQ(ReadFileBytes(ledger_path_), ledger_before);
 }
 
-TEST_F(RecorderTest, TurningOffOnRestartReleasesTheLock) {
+// Issue 8, case 2b: the children an Off generation forks must still hold the lock, or the next
+// start would take them for gone.
+TEST_F(RecorderTest, TurningOffOnRestartKeepsTheLock) {
   {
     Recorder first = NewRecorder(Env());
     FirstPassWithOneSet(first);
@@ -498,8 +509,10 @@ TEST_F(RecorderTest, TurningOffOnRestartReleasesTheLock) {
   ASSERT_TRUE(InstanceLockHeld(ledger_path_ + ".lock"));
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second, /*enabled=*/false);
-  EXPECT_FALSE(second.holds_lock());
-  EXPECT_FALSE(InstanceLockHeld(ledger_path_ + ".lock"));
+  EXPECT_TRUE(second.holds_lock());
+  EXPECT_TRUE(InstanceLockHeld(ledger_path_ + ".lock"));
+  EXPECT_FALSE(second.guarding());
+  EXPECT_EQ(second.guarding_reason(), "SemGuard Off");
 }
 
 TEST_F(RecorderTest, MovedLedgerKeepsItsSets) {

@@ -9,6 +9,7 @@
 #include "cleanup/cleanup.h"
 #include "cleanup/cleanup_input.h"
 #include "ledger/instance_lock.h"
+#include "os/proc_identity.h"
 #include "ledger/ledger_store.h"
 #include "os/process_table.h"
 #include "os/sysv.h"
@@ -85,6 +86,11 @@ int RunCleanup(const Options& opts) {
   semguard::CleanupCaller caller;
   caller.pid = getpid();
   caller.starter = geteuid();
+  // The lock proof holds only for the lock file the ledger recorded, and the session check only
+  // in this pid namespace: say which lock this process holds and where it runs.
+  caller.lock = lock.Identity();
+  semguard::ProcessIdentity self;
+  if (semguard::ReadProcessIdentity(getpid(), &self).ok()) caller.pid_ns = self.pid_ns;
   const semguard::CleanupInput in =
       semguard::MakeCleanupInput(settings, outcome.ledger_found ? &loaded.ledger : nullptr, caller);
   semguard::Cleanup cleanup(

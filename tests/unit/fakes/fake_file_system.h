@@ -21,11 +21,12 @@ class FakeFileSystem : public semguard::FileSystem {
     std::string text;
     uid_t owner = 0;
     bool locked = false;  // some open descriptor holds its flock
+    uint64_t ino = 0;     // its inode number: a new one each time the file is made
   };
 
   // ---- The files, as the test declares them. ----
   void Put(const std::string& path, std::string text, uid_t owner = 0) {
-    files_[path] = File{std::move(text), owner, false};
+    files_[path] = File{std::move(text), owner, false, ++next_ino_};
   }
   bool Exists(const std::string& path) const { return files_.count(path) > 0; }
   std::string Text(const std::string& path) const {
@@ -34,8 +35,12 @@ class FakeFileSystem : public semguard::FileSystem {
   }
   // Another process holds the lock on `path`.
   void HoldLockElsewhere(const std::string& path) {
-    files_[path].locked = true;
+    File& f = files_[path];
+    if (f.ino == 0) f.ino = ++next_ino_;
+    f.locked = true;
   }
+  // That other process is gone: its lock with it.
+  void ReleaseLockElsewhere(const std::string& path) { files_[path].locked = false; }
   // The next calls of `op` ("LockFile", "ReadOwnedFile", "ReplaceFile", "Rename", "Remove") on
   // `path` fail with `why` until Heal.
   void Fail(const std::string& op, const std::string& path, semguard::Status why) {
@@ -51,6 +56,7 @@ class FakeFileSystem : public semguard::FileSystem {
   semguard::Status LockFile(const std::string& path, int* fd_out) override {
     if (auto st = Begin("LockFile", path); !st.ok()) return st;
     File& f = files_[path];
+    if (f.ino == 0) f.ino = ++next_ino_;
     if (f.locked) {
       return semguard::Status::Busy(path + " is held by another live process of this instance");
     }
@@ -67,6 +73,20 @@ class FakeFileSystem : public semguard::FileSystem {
     if (file != files_.end()) file->second.locked = false;
     fds_.erase(it);
   }
+  semguard::Status Identify(int fd, semguard::FileId* out) override {
+    auto it = fds_.find(fd);
+    if (it == fds_.end()) return semguard::Status::Io("fstat: bad descriptor");
+    out->dev = kFakeDev;
+    out->ino = files_[it->second].ino;
+    return semguard::Status::Ok();
+  }
+  // The identity LockFile's descriptor of `path` would have now (0 when there is no file).
+  semguard::FileId IdOf(const std::string& path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? semguard::FileId{} : semguard::FileId{kFakeDev, it->second.ino};
+  }
+  static constexpr uint64_t kFakeDev = 2049;
+
   semguard::Status ReadOwnedFile(const std::string& path, uid_t owner, size_t max_bytes,
                                  std::string* text) override {
     if (auto st = Begin("ReadOwnedFile", path); !st.ok()) return st;
@@ -114,6 +134,7 @@ class FakeFileSystem : public semguard::FileSystem {
   std::map<int, std::string> fds_;
   std::vector<std::string> trace_;
   int next_fd_ = 1000;
+  uint64_t next_ino_ = 500;
 };
 
 // A clock that says what the test sets.

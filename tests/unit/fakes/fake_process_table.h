@@ -36,6 +36,7 @@ class FakeProcessTable : public semguard::ProcessTable {
   void AddProcess(const semguard::ProcessIdentity& id, pid_t session = 0) {
     Process& p = processes_[id.pid];
     p.identity = id;
+    p.identity.session = session;
     p.identity_status = semguard::Status::Ok();
     p.session = session;
   }

@@ -27,6 +27,8 @@ inline semguard::Ledger SampleLedger() {
   ledger.owner.process.boot_id = "0b9e7a52-5c8b-4f2e-9d3a-1f2e3d4c5b6a";
   ledger.owner.generation = 1;
   ledger.owner.written_at = 1763900000;
+  ledger.owner.process.session = 812;
+  ledger.owner.lock = semguard::FileId{2049, 1311};
   ledger.owner.server_root = "/etc/apache2";
   ledger.owner.config_file = "/etc/apache2/apache2.conf";
   ledger.sets = {SampleSet(32769, "mpm-accept"), SampleSet(65538, "ssl")};
