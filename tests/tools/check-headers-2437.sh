@@ -16,6 +16,6 @@ if ! grep -Eq 'AP_SERVER_MINORVERSION_NUMBER +4$' "$headers/ap_release.h" ||
 fi
 apr_includes=$($("$apxs" -q APR_CONFIG) --includes --cppflags)
 # shellcheck disable=SC2046,SC2086
-gcc -fsyntax-only $("$apxs" -q CFLAGS) $("$apxs" -q EXTRA_CPPFLAGS) -I"$headers" $apr_includes \
+gcc -fsyntax-only $("$apxs" -q CFLAGS) $("$apxs" -q EXTRA_CPPFLAGS) -I"$headers" $apr_includes -Isrc/include \
     -Wall -Wextra -Werror -Wno-unused-parameter mod_semguard.c
 echo "mod_semguard.c compiles against httpd 2.4.37's headers with -Werror"
