@@ -10,9 +10,11 @@ run="apache2 openssl python3"
 # gtest: unit tests; util-linux: unshare, flock, ipcs/ipcrm; prometheus gives promtool (checks
 # ?prometheus and the alert rules); the exporter checks that /server-status?auto still reads right;
 # chromium loads the HTML page for a screenshot; the -dev libraries build the apr16 server
-# (tests/tools/build-stack.sh).
+# (tests/tools/build-stack.sh); clang checks the core (make check-clang) and, with
+# libclang-rt-dev (libFuzzer's runtime, only recommended by clang), builds the fuzz targets.
 test="$run libgtest-dev g++ make curl util-linux procps prometheus prometheus-apache-exporter
-chromium libpcre2-dev libpcre3-dev libexpat1-dev libssl-dev zlib1g-dev tar gzip"
+chromium libpcre2-dev libpcre3-dev libexpat1-dev libssl-dev zlib1g-dev tar gzip clang
+libclang-rt-dev valgrind"
 bench="$run libgtest-dev g++ make util-linux procps wrk"
 case "${1:-test}" in
 run) packages=$run ;;
