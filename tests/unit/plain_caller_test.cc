@@ -43,14 +43,17 @@ TEST(PlainCallerTest, LockLoadAndCleanUpAStoppedServersLeftovers) {
   rec.type = "mpm-accept";
   rec.creator_pid = 812;
   killed.sets.push_back(rec);
-  LedgerStore store(geteuid());
-  uint32_t crc = 0;
-  ASSERT_TRUE(store.Write(ledger_path, killed, &crc).ok());
 
   // The tool: take the instance lock, read the ledger, clean up as the caller it is.
   HeldLock held = kNoLock;
   InstanceLock lock(&held);
   ASSERT_TRUE(lock.Take(ledger_path).ok());
+  // The killed server held this very lock file: its ledger says so (st_dev, st_ino).
+  killed.owner.lock = lock.Identity();
+  ASSERT_TRUE(killed.owner.lock.known());
+  LedgerStore store(geteuid());
+  uint32_t crc = 0;
+  ASSERT_TRUE(store.Write(ledger_path, killed, &crc).ok());
   LoadedLedger previous = store.Load(ledger_path);
   ASSERT_TRUE(previous.status.ok()) << previous.status.message();
   EXPECT_EQ(previous.crc, crc);
@@ -59,6 +62,8 @@ TEST(PlainCallerTest, LockLoadAndCleanUpAStoppedServersLeftovers) {
   CleanupCaller caller;
   caller.pid = getpid();
   caller.starter = 0;
+  caller.lock = lock.Identity();  // the lock proof holds only for the file the ledger names
+  caller.pid_ns = semguard_test::kTestPidNs;
   std::vector<std::string> tags;
   Cleanup cleanup(&sysv, &procs,
                   [&tags](Level, const char* tag, const std::string&) { tags.push_back(tag); });
