@@ -154,7 +154,7 @@ class SharedLedgerTest(ServerTest):
         b = self.instance("b", extra=shared)
         a.start()
         before = ledger_state(f"{self.tmp}/shared.ledger")
-        self.accept("SG00001")
+        self.accept("SG00001", "SG00032")  # SG00032: it serves unguarded (issue 8, case 3)
         b.start()
         self.assertRegex(b.error_log(), rf"SG00001: .*held by another live process.*pid {a.parent_pid()}, is running")
         self.assertEqual(ledger_state(f"{self.tmp}/shared.ledger"), before, "B wrote A's ledger")
@@ -178,14 +178,16 @@ class RestartChangesTest(ServerTest):
         self.assertFalse(os.path.exists(old) or os.path.exists(old + ".lock"))
         self.assertIn("SG00026", inst.error_log())
 
-    def test_off_by_restart_releases_the_lock_and_on_again_resumes(self):
+    def test_off_by_restart_keeps_the_lock_and_on_again_resumes(self):
+        # Issue 8, case 2b: the Off generation's children inherit the lock, so it still proves
+        # them gone at the next start (test_safety's test_case2b).
         inst = self.instance()
         inst.start()
         lock = inst.ledger_path() + ".lock"
         inst.extra = "SemGuard Off"
         inst.write_config()
         inst.generation_after("graceful")
-        self.assertEqual(subprocess.run(["flock", "-n", lock, "true"]).returncode, 0, "the lock is free")
+        self.assertEqual(subprocess.run(["flock", "-n", lock, "true"]).returncode, 1, "still held")
         inst.extra = ""
         inst.write_config()
         inst.generation_after("graceful")

@@ -102,7 +102,7 @@ class StatusPageTest(ServerTest):
             self.skipTest("promtool could not be installed (package prometheus)")
         r = subprocess.run([promtool, "check", "rules", "semguard-alerts.yml"], cwd=CONF, capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("SUCCESS: 3 rules found", r.stdout)
+        self.assertIn("SUCCESS: 4 rules found", r.stdout)
         r = subprocess.run([promtool, "test", "rules", "semguard-alerts.test.yml"], cwd=CONF, capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
