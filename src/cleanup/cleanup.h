@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,8 @@ class Cleanup {
  private:
   void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
   void Adopt(const CleanupInput& in, CleanupReport* report);
+  void AccountLiveLedgers(const CleanupInput& in, const std::vector<HttpdProcess>& live,
+                          std::set<int>* accounted, std::string* blocker);
   void DiagnoseFullTable(const CleanupInput& in);
   // Whether a set's last user runs; remembered for one cleanup, since thousands of leftovers
   // usually share a few dead pids.
