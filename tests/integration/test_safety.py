@@ -13,14 +13,14 @@ import time
 from support import (BUILD, TEST_MODULE, ServerTest, kernel_sets, pid_alive, read_ledger,
                      severe_lines)
 from container import Container
-from instance import MODULES, PROJECT
+from instance import MODULES, PROJECT, SERVER
 
 CRASH_LATE = os.path.join(BUILD, "mod_semguard_crashlate.so")
-SCRIBBLE = os.path.join(BUILD, "mod_semguard_scribble.so")
+SCRIBBLE = os.path.join(SERVER.build, "mod_semguard_scribble.so")  # built by this server's apxs
 # Enough that a scan of every descriptor costs seconds (the issue saw 16.5 s for 950k).
 HOARDED_DESCRIPTORS = 400000
 
-WWW_DATA = 33
+WWW_DATA = SERVER.uid  # the server's User: www-data on Debian, daemon on apr16
 # What a server that cannot guard must show (issue 8, case 3). One place, so the fix may rename.
 UNGUARDED_MARKERS = {
     "html": "guarding: no",              # on the HTML page, case-insensitive
