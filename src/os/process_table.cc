@@ -40,28 +40,40 @@ bool RunsAs(const std::string& proc_dir, uid_t uid) {
          ParseStatusUids(status, &real, &effective) && (real == uid || effective == uid);
 }
 
-// The "*.ledger.lock" files of `owner` among the first kMaxDescriptorsRead descriptors of
-// `proc_dir`.
-std::vector<HeldLockFile> HeldLocks(const std::string& proc_dir, uid_t owner, int most) {
+// One descriptor of `proc_dir`, if it is a "*.ledger.lock" file of `owner`.
+void AddIfLock(const std::string& proc_dir, const char* fd_name, uid_t owner,
+               std::vector<HeldLockFile>* locks) {
+  const std::string fd = proc_dir + "/fd/" + fd_name;
+  HeldLockFile lock;
+  lock.path = ReadLinkTarget(fd);
+  // A deleted lock still locks (orphans may hold it): keep it, for its identity to show that
+  // the file at its path is another one now.
+  if (EndsWith(lock.path, kDeleted)) lock.path.resize(lock.path.size() - kDeleted.size());
+  // The path is only a name (maybe another mount namespace's); stat() of the magic link
+  // reaches the open file itself.
+  if (IsLedgerLockPath(lock.path) && StatId(fd, &lock.id, &lock.owner) && lock.owner == owner) {
+    locks->push_back(std::move(lock));
+  }
+}
+
+// The "*.ledger.lock" files of `owner` among the first `most` descriptors of `proc_dir`. A
+// listing of /proc/PID/fd makes the kernel build an entry for every descriptor that fits the
+// buffer, hundreds at once: another user's process is asked by number instead, so that what it
+// holds beyond `most` costs nothing.
+std::vector<HeldLockFile> HeldLocks(const std::string& proc_dir, uid_t owner, int most,
+                                    bool by_number) {
   std::vector<HeldLockFile> locks;
+  if (by_number) {
+    for (int n = 0; n < most; ++n) AddIfLock(proc_dir, std::to_string(n).c_str(), owner, &locks);
+    return locks;
+  }
   DIR* fds = opendir((proc_dir + "/fd").c_str());
   if (fds == nullptr) return locks;
   int read = 0;
   while (struct dirent* e = readdir(fds)) {
     if (e->d_name[0] == '.') continue;
     if (++read > most) break;
-    const std::string fd = proc_dir + "/fd/" + e->d_name;
-    HeldLockFile lock;
-    lock.path = ReadLinkTarget(fd);
-    // A deleted lock still locks (orphans may hold it): keep it, for its identity to show that
-    // the file at its path is another one now.
-    if (EndsWith(lock.path, kDeleted)) lock.path.resize(lock.path.size() - kDeleted.size());
-    // The path is only a name (maybe another mount namespace's); stat() of the magic link
-    // reaches the open file itself.
-    if (IsLedgerLockPath(lock.path) && StatId(fd, &lock.id, &lock.owner) &&
-        lock.owner == owner) {
-      locks.push_back(std::move(lock));
-    }
+    AddIfLock(proc_dir, e->d_name, owner, &locks);
   }
   closedir(fds);
   return locks;
@@ -140,8 +152,8 @@ std::vector<HttpdProcess> ProcProcessTable::HttpdProcesses(const std::string& ex
     const std::string dir = root_ + "/" + std::to_string(s.p.pid);
     FileId mnt;
     s.p.other_mount_ns = !know_own_mnt || !StatId(dir + "/ns/mnt", &mnt) || mnt != own_mnt;
-    s.p.locks = HeldLocks(dir, uid,
-                          s.p.starter ? kMaxDescriptorsRead : kMaxDescriptorsReadOfOthers);
+    s.p.locks = s.p.starter ? HeldLocks(dir, uid, kMaxDescriptorsRead, false)
+                            : HeldLocks(dir, uid, kMaxDescriptorsReadOfOthers, true);
     // Another user's process matters only for a lock it inherited.
     if (!s.p.starter && s.p.locks.empty()) continue;
     found.push_back(std::move(s.p));

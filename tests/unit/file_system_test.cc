@@ -169,6 +169,23 @@ TEST_F(FolderRuleTest, ALoopOfLinksIsRefusedNotFollowedForever) {
                       "too many symbolic links"));
 }
 
+// Read-only checks of this host's Debian folders (nothing is created there).
+TEST(DebianFoldersTest, TheRuntimeDirIsAcceptedAndTheWwwDataLockDirRefused) {
+  struct stat run {}, lock {};
+  if (stat("/var/run/apache2", &run) != 0 || stat("/var/lock/apache2", &lock) != 0 ||
+      run.st_uid != 0 || lock.st_uid == 0 || geteuid() != 0) {
+    GTEST_SKIP() << "no Debian apache2 folders here";
+  }
+  std::string text;
+  Status ok = RealFileSystem().ReadOwnedFile("/var/run/apache2/semguard-none.ledger", 0, 1024,
+                                             &text);
+  EXPECT_EQ(ok.code(), Status::Code::kNotFound) << ok.message();
+  Status refused = RealFileSystem().ReadOwnedFile("/var/lock/apache2/semguard-none.ledger", 0,
+                                                  1024, &text);
+  EXPECT_TRUE(HasText(refused.message(), "refusing the ledger folder /run/lock/apache2"))
+      << refused.message();
+}
+
 // ---- writes that nothing planted can stop ----
 
 TEST_F(FolderRuleTest, PlantedTemporaryNamesDoNotStopAWrite) {
