@@ -453,7 +453,7 @@ TEST_F(RecorderTest, LedgerDeletedBetweenPassesIsReadFromTheCopyInItsLock) {
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);
-  EXPECT_TRUE(LinesWith("SG00004").empty());
+  EXPECT_TRUE(log_.With("SG00004").empty());
   EXPECT_EQ(second.recorded().size(), recorded) << "the sets of earlier passes are carried";
 }
 
