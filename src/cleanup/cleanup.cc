@@ -254,23 +254,10 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
   if (in.previous != nullptr) {
     for (const RecordedSet& r : in.previous->sets) accounted.insert(r.set.semid);
   }
-  std::vector<HttpdProcess> live = procs_->HttpdProcesses(in.self_exe, in.self);
+  std::vector<HttpdProcess> live =
+      procs_->HttpdProcesses(in.self_exe, in.self, in.shape.starter_uid);
   scan.blocker = AdoptionBlocker(live);
-  std::set<std::string> locks;
-  for (const HttpdProcess& p : live) locks.insert(p.lock_files.begin(), p.lock_files.end());
-  for (const std::string& lock : locks) {
-    const std::string ledger_path = LedgerPathOfLock(lock);
-    Ledger ledger;
-    Status st = ReadLedgerFile(ledger_path, in.ledger_owner, &ledger);
-    if (!st.ok()) {
-      if (lock == in.own_lock_path) continue;  // this instance's own, not written yet
-      if (scan.blocker.empty()) {
-        scan.blocker = "the ledger of a live instance cannot be read (" + st.message() + ")";
-      }
-      continue;
-    }
-    for (const RecordedSet& r : ledger.sets) accounted.insert(r.set.semid);
-  }
+  AccountLiveLedgers(in, live, &accounted, &scan.blocker);
 
   std::vector<SemSet> table;
   if (!sysv_->Scan(&table).ok()) return scan;
@@ -282,6 +269,35 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
     if (each) each(s, scan.blocker);
   }
   return scan;
+}
+
+// The ledgers of the instances whose locks live httpd processes hold, each found by its lock
+// file's identity (JudgeHeldLock); the first one that cannot be read becomes the blocker.
+void Cleanup::AccountLiveLedgers(const CleanupInput& in, const std::vector<HttpdProcess>& live,
+                                 std::set<int>* accounted, std::string* blocker) {
+  FileId own;
+  const bool know_own = !in.own_lock_path.empty() && procs_->FileAt(in.own_lock_path, &own).ok();
+  std::set<FileId> seen;
+  for (const HttpdProcess& p : live) {
+    for (const HeldLockFile& lock : p.locks) {
+      if (!seen.insert(lock.id).second) continue;
+      FileId here;
+      Status here_status = procs_->FileAt(lock.path, &here);
+      HeldLockVerdict v = JudgeHeldLock(p, lock, know_own ? &own : nullptr, here_status, here,
+                                        in.shape.starter_uid);
+      std::string why = v.blocker;
+      if (v.kind == HeldLockVerdict::kReadLedger) {
+        Ledger ledger;
+        Status st = ReadLedgerFile(v.ledger_path, in.ledger_owner, &ledger);
+        if (st.ok()) {
+          for (const RecordedSet& r : ledger.sets) accounted->insert(r.set.semid);
+          continue;
+        }
+        why = "the ledger of a live instance cannot be read (" + st.message() + ")";
+      }
+      if (!why.empty() && blocker->empty()) *blocker = why;
+    }
+  }
 }
 
 void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,6 +87,8 @@ class Cleanup {
     TableInfo info;
   };
   Room MeasureRoom(const CleanupInput& in);
+  void AccountLiveLedgers(const CleanupInput& in, const std::vector<HttpdProcess>& live,
+                          std::set<int>* accounted, std::string* blocker);
   void DiagnoseFullTable(const CleanupInput& in);
   // Whether a set's last user runs; remembered for one cleanup, since thousands of leftovers
   // usually share a few dead pids.

@@ -1,5 +1,7 @@
 #include "cleanup/cleanup_policy.h"
 
+#include "base/file_names.h"
+
 namespace semguard {
 
 OwnerVerdict JudgeOwner(const ProcessIdentity& recorded, bool alive, const Status& now_status,
@@ -123,11 +125,32 @@ Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive) {
 std::string AdoptionBlocker(const std::vector<HttpdProcess>& live_httpd) {
   std::string unguarded;
   for (const HttpdProcess& p : live_httpd) {
-    if (p.lock_files.empty()) unguarded += (unguarded.empty() ? "" : ", ") + std::to_string(p.pid);
+    if (!p.starter || !p.locks.empty()) continue;
+    unguarded += (unguarded.empty() ? "" : ", ") + std::to_string(p.pid);
   }
   if (unguarded.empty()) return "";
   return "live httpd process(es) without mod_semguard (pid " + unguarded +
          ") could own these sets";
+}
+
+HeldLockVerdict JudgeHeldLock(const HttpdProcess& holder, const HeldLockFile& lock,
+                              const FileId* own, const Status& here_status, const FileId& here,
+                              uid_t starter) {
+  if (own != nullptr && lock.id == *own) return {HeldLockVerdict::kOwn, "", ""};
+  // Instance locks are made by the starting user in a folder only it (or root) can write; a
+  // file of another owner is someone's imitation, and must neither block nor account.
+  if (lock.owner != starter) return {HeldLockVerdict::kNotOurs, "", ""};
+  if (here_status.ok() && here == lock.id) {
+    return {HeldLockVerdict::kReadLedger, LedgerPathOfLock(lock.path), ""};
+  }
+  const std::string pid = "live httpd pid " + std::to_string(holder.pid);
+  if (holder.other_mount_ns) {
+    return {HeldLockVerdict::kBlock, "",
+            pid + " in another mount namespace: its ledger is not readable from here"};
+  }
+  return {HeldLockVerdict::kBlock, "",
+          pid + " holds a lock that is no longer the file at " + lock.path +
+              " (deleted or replaced): its ledger cannot be found"};
 }
 
 }  // namespace semguard

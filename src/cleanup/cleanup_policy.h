@@ -96,4 +96,24 @@ Verdict JudgeAdoptionCandidate(const SemSet& probed, bool last_pid_alive);
 // sets). Returns "" when removal may proceed, else the reason it may not.
 std::string AdoptionBlocker(const std::vector<HttpdProcess>& live_httpd);
 
+// What a lock held by a live httpd says about the ledgers this process can read. A lock is
+// known by its file's identity, never by its path text, which names a file in the holder's
+// mount namespace: here the same text may name another file, or this instance's own lock.
+struct HeldLockVerdict {
+  enum Kind {
+    kOwn,         // this instance's own lock: its sets are accounted for already
+    kNotOurs,     // not a lock the starting user made: it proves and blocks nothing
+    kReadLedger,  // the very file is at its path here: read the ledger beside it
+    kBlock,       // its ledger cannot be found from here: no removal
+  } kind;
+  std::string ledger_path;  // for kReadLedger
+  std::string blocker;      // for kBlock
+};
+// `own`: the identity of this instance's lock file (nullptr when unknown); `here_status` and
+// `here`: stat() of `lock.path` in this mount namespace; `starter`: the uid that starts httpd,
+// who creates every instance lock.
+HeldLockVerdict JudgeHeldLock(const HttpdProcess& holder, const HeldLockFile& lock,
+                              const FileId* own, const Status& here_status, const FileId& here,
+                              uid_t starter);
+
 }  // namespace semguard

@@ -6,6 +6,7 @@
 
 #include "base/file_names.h"
 #include "ledger/ledger_file.h"
+#include "os/file_system.h"
 
 namespace semguard {
 namespace {
@@ -160,7 +161,9 @@ std::string ConfigFileOf(int argc, const char* const* argv, const std::string& d
 
 std::string DefaultLedgerPath(const std::string& runtime_dir, const std::string& server_root,
                               const std::string& config_file) {
-  return AbsolutePath(runtime_dir, DefaultLedgerName(server_root, config_file));
+  // Canonical, so that one config file reached through a symlinked path is one instance.
+  return AbsolutePath(runtime_dir,
+                      DefaultLedgerName(CanonicalPath(server_root), CanonicalPath(config_file)));
 }
 
 }  // namespace semguard

@@ -40,7 +40,8 @@ std::string ConfigFileOf(int argc, const char* const* argv, const std::string& d
                          const std::string& server_root);
 
 // Where the ledger goes without SemGuardLedger: in httpd's runtime directory, named for this
-// ServerRoot and config file (DefaultLedgerName), so that every instance has its own.
+// ServerRoot and config file (DefaultLedgerName), so that every instance has its own. Both are
+// taken canonical (CanonicalPath): one config file reached through a symlink is one instance.
 std::string DefaultLedgerPath(const std::string& runtime_dir, const std::string& server_root,
                               const std::string& config_file);
 

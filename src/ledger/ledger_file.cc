@@ -3,13 +3,32 @@
 #include <cstdio>
 
 #include "base/crc32c.h"
+#include "base/file_names.h"
 
 namespace semguard {
+
+namespace {
+
+// The spare copy in the lock file, when it holds a valid ledger; else `missing` as it was.
+Status ReadSpareCopy(const std::string& path, uid_t expected_owner, const Status& missing,
+                     FileSystem& files, std::string* text) {
+  Ledger probe;
+  if (files.ReadOwnedFile(LockPathOf(path), expected_owner, kLedgerMaxBytes, text).ok() &&
+      !text->empty() && DecodeLedger(*text, &probe).ok()) {
+    return Status::Ok();
+  }
+  return missing;
+}
+
+}  // namespace
 
 Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out,
                       uint32_t* crc_out, FileSystem& files) {
   std::string text;
   Status st = files.ReadOwnedFile(path, expected_owner, kLedgerMaxBytes, &text);
+  if (st.code() == Status::Code::kNotFound) {
+    st = ReadSpareCopy(path, expected_owner, st, files, &text);
+  }
   if (!st.ok()) return st;
   Status decoded = DecodeLedger(text, out);
   if (!decoded.ok()) return Status::Corrupt(path + ": " + decoded.message());
@@ -21,7 +40,11 @@ Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* 
                        FileSystem& files) {
   const std::string text = EncodeLedger(ledger);
   Status st = files.ReplaceFile(path, text);
-  if (st.ok() && crc_out != nullptr) *crc_out = Crc32c(text);
+  if (!st.ok()) return st;
+  if (crc_out != nullptr) *crc_out = Crc32c(text);
+  // The spare copy, in the lock file the server holds open: a ledger renamed or deleted under
+  // a live server is still read (ReadLedgerFile). No lock file yet: no copy, nothing wrong.
+  files.OverwriteFile(LockPathOf(path), text);
   return st;
 }
 

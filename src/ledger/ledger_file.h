@@ -15,15 +15,17 @@ namespace semguard {
 
 inline constexpr size_t kLedgerMaxBytes = 1 << 20;
 
-// Reads and decodes `path`. NotFound when there is no file. Refuses (Corrupt or Invalid, with a
+// Reads and decodes `path`; when there is no file at `path`, the spare copy that WriteLedgerFile
+// keeps in "<path>.lock", if that holds a valid ledger. NotFound when neither is there. Refuses (Corrupt or Invalid, with a
 // sentence naming the problem) a symlink, anything but a regular file, a file not owned by
 // `expected_owner`, a group- or world-writable file, one over kLedgerMaxBytes, and anything
 // DecodeLedger rejects. `crc_out`, when given, receives the checksum of the whole file.
 Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out,
                       uint32_t* crc_out = nullptr, FileSystem& files = RealFileSystem());
 
-// Replaces `path` atomically (FileSystem::ReplaceFile). `crc_out` receives the checksum of what
-// was written.
+// Replaces `path` atomically (FileSystem::ReplaceFile), then writes the same text over the
+// content of "<path>.lock" when that exists (the spare copy; a failure there is no failure).
+// `crc_out` receives the checksum of what was written.
 Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out = nullptr,
                        FileSystem& files = RealFileSystem());
 

@@ -337,7 +337,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   // Also right after a set appears: a start that crashes later still names it.
   if (added || LastOfPhase(cp)) WriteLedger(cp);
   if (cp == Checkpoint::kPostConfigLast) {
-    if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea(1 << 15);
+    if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea();
     if (env_.main_state == MainState::kCreateConfig) Monitor();
     if (recorded_.empty()) {
       TellNothingToGuard();

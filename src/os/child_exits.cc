@@ -7,22 +7,19 @@
 namespace semguard {
 namespace {
 
-constexpr uint32_t kChildExitsMagic = 0x53474358;  // "SGCX"
+static_assert((kChildSlots & (kChildSlots - 1)) == 0, "the slot mask needs a power of two");
+constexpr uint32_t kSlotMask = kChildSlots - 1;
+constexpr uint32_t kAreaMagic = 0x53474358;  // "SGCX"
 
 }  // namespace
 
-void* ChildExits::MapArea(int max_children) {
-  uint32_t slots = 64;
-  while (slots < 2u * static_cast<uint32_t>(max_children > 0 ? max_children : 1) &&
-         slots < (1u << 20)) {
-    slots <<= 1;
-  }
-  size_t bytes = sizeof(Header) + slots * sizeof(std::atomic<int32_t>);
+void* ChildExits::MapArea() {
+  size_t bytes = sizeof(Header) + kChildSlots * sizeof(std::atomic<int32_t>);
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return nullptr;
-  auto* header = new (mem) Header{kChildExitsMagic, slots, {}};
+  auto* header = new (mem) Header{kAreaMagic, kChildSlots, {}};
   auto* table = reinterpret_cast<std::atomic<int32_t>*>(header + 1);
-  for (uint32_t i = 0; i < slots; ++i) new (&table[i]) std::atomic<int32_t>(0);
+  for (uint32_t i = 0; i < kChildSlots; ++i) new (&table[i]) std::atomic<int32_t>(0);
   return mem;
 }
 
@@ -31,10 +28,10 @@ std::atomic<int32_t>* ChildExits::Slots() const {
 }
 
 std::atomic<int32_t>* ChildExits::Find(pid_t pid) const {
+  if (pid <= 0) return nullptr;  // 0 marks a free slot
   std::atomic<int32_t>* table = Slots();
-  uint32_t mask = header_->slots - 1;
-  for (uint32_t i = 0, at = static_cast<uint32_t>(pid) & mask; i <= mask;
-       ++i, at = (at + 1) & mask) {
+  for (uint32_t i = 0, at = static_cast<uint32_t>(pid) & kSlotMask; i < kChildSlots;
+       ++i, at = (at + 1) & kSlotMask) {
     int32_t v = table[at].load(std::memory_order_acquire);
     if (v == pid || v == -pid) return &table[at];
   }
@@ -43,9 +40,8 @@ std::atomic<int32_t>* ChildExits::Find(pid_t pid) const {
 
 void ChildExits::ChildStarted(pid_t pid) {
   std::atomic<int32_t>* table = Slots();
-  uint32_t mask = header_->slots - 1;
-  for (uint32_t i = 0, at = static_cast<uint32_t>(pid) & mask; i <= mask;
-       ++i, at = (at + 1) & mask) {
+  for (uint32_t i = 0, at = static_cast<uint32_t>(pid) & kSlotMask; i < kChildSlots;
+       ++i, at = (at + 1) & kSlotMask) {
     int32_t expected = 0;
     if (table[at].compare_exchange_strong(expected, pid, std::memory_order_acq_rel)) return;
   }

@@ -35,11 +35,16 @@ struct SharedCounters {
   SharedScan scan;
 };
 
+// The area's number of pid slots: twice the 32768 live children it is sized for. A constant of
+// the code, not a field of the area: the parent (root) reads its bounds from its own copy, never
+// from memory a child can write (CVE-2019-0211's class).
+inline constexpr uint32_t kChildSlots = 1u << 16;
+
 class ChildExits {
  public:
-  // Maps an area with room for `max_children` live children; nullptr when mmap fails. The
-  // area lives as long as the server; only its address is kept (in httpd's retained data).
-  static void* MapArea(int max_children);
+  // Maps an area of kChildSlots slots; nullptr when mmap fails. The area lives as long as the
+  // server; only its address is kept (in httpd's retained data).
+  static void* MapArea();
   explicit ChildExits(void* area) : header_(static_cast<Header*>(area)) {}
 
   SharedCounters& counters() { return header_->counters; }
@@ -55,12 +60,15 @@ class ChildExits {
   Exit ParentSawExit(pid_t pid);
 
  private:
+  // `magic` and `slots` are written once by MapArea for people reading a core dump; no code
+  // reads them back: a child can overwrite both.
   struct Header {
-    uint32_t magic;  // kChildExitsMagic: how a test module finds the area among the mappings
-    uint32_t slots;  // power of two
+    uint32_t magic;  // "SGCX": how a test module finds the area among the mappings
+    uint32_t slots;  // kChildSlots
     SharedCounters counters;
   };
-  // A slot holds 0 (free), pid (running) or -pid (exited cleanly).
+  // A slot holds 0 (free), pid (running) or -pid (exited cleanly). Every index is taken modulo
+  // kChildSlots, so whatever a child wrote, no access leaves the mapping.
   std::atomic<int32_t>* Slots() const;
   std::atomic<int32_t>* Find(pid_t pid) const;
 

@@ -15,7 +15,7 @@ class ChildExitsTest : public testing::Test {
  protected:
   void SetUp() override { ASSERT_NE(area_, nullptr) << "mmap failed"; }
 
-  void* area_ = ChildExits::MapArea(8);
+  void* area_ = ChildExits::MapArea();
   ChildExits exits_{area_};
 };
 
@@ -69,25 +69,62 @@ TEST_F(ChildExitsTest, SlotIsFreedOnceTheParentSawTheExit) {
 }
 
 TEST_F(ChildExitsTest, PidsThatHashToTheSameSlotAreKeptApart) {
-  // The table has at least 64 slots, a power of two: these three start at the same slot.
+  // kChildSlots is a power of two: these three start at the same slot.
+  const pid_t n = static_cast<pid_t>(kChildSlots);
   exits_.ChildStarted(7);
-  exits_.ChildStarted(7 + 1024);
-  exits_.ChildStarted(7 + 2048);
-  exits_.ChildExitedCleanly(7 + 1024);
+  exits_.ChildStarted(7 + n);
+  exits_.ChildStarted(7 + 2 * n);
+  exits_.ChildExitedCleanly(7 + n);
   EXPECT_EQ(exits_.ParentSawExit(7), Exit::kUnclean);  // frees the first slot of the chain
-  EXPECT_EQ(exits_.ParentSawExit(7 + 1024), Exit::kClean);
-  EXPECT_EQ(exits_.ParentSawExit(7 + 2048), Exit::kUnclean);
+  EXPECT_EQ(exits_.ParentSawExit(7 + n), Exit::kClean);
+  EXPECT_EQ(exits_.ParentSawExit(7 + 2 * n), Exit::kUnclean);
 }
 
 TEST(ChildExitsTableTest, ChildrenBeyondTheTableAreUnknown) {
-  void* area = ChildExits::MapArea(1);  // the minimum: 64 slots
+  void* area = ChildExits::MapArea();
   ASSERT_NE(area, nullptr);
   ChildExits exits(area);
-  for (pid_t pid = 1000; pid < 1064; ++pid) exits.ChildStarted(pid);
-  exits.ChildStarted(1064);  // table full
-  EXPECT_EQ(exits.ParentSawExit(1064), Exit::kUnknown);
+  const pid_t last = 1000 + static_cast<pid_t>(kChildSlots);
+  for (pid_t pid = 1000; pid < last; ++pid) exits.ChildStarted(pid);
+  exits.ChildStarted(last);  // table full
+  EXPECT_EQ(exits.ParentSawExit(last), Exit::kUnknown);
   EXPECT_EQ(exits.ParentSawExit(1000), Exit::kUnclean);
-  EXPECT_EQ(exits.ParentSawExit(1063), Exit::kUnclean);
+  EXPECT_EQ(exits.ParentSawExit(last - 1), Exit::kUnclean);
+}
+
+// Issue 8, case 7: what a child can write (the whole mapping) never steers the parent.
+uint32_t* HeaderWords(void* area) { return static_cast<uint32_t*>(area); }
+
+TEST_F(ChildExitsTest, ACorruptedSlotCountIsNotRead) {
+  ASSERT_EQ(HeaderWords(area_)[0], 0x53474358u) << "the area starts with its magic, SGCX";
+  ASSERT_EQ(HeaderWords(area_)[1], kChildSlots);
+  exits_.ChildStarted(4242);
+  exits_.ChildStarted(4243);
+  exits_.ChildExitedCleanly(4243);
+  for (uint32_t bad : {0u, 1u, 3u, 1u << 31, 0xffffffffu}) {
+    HeaderWords(area_)[1] = bad;
+    HeaderWords(area_)[0] = ~0u;
+    exits_.ChildStarted(5000 + static_cast<pid_t>(bad & 0xff));
+  }
+  EXPECT_EQ(exits_.ParentSawExit(4242), Exit::kUnclean);
+  EXPECT_EQ(exits_.ParentSawExit(4243), Exit::kClean);
+  EXPECT_EQ(exits_.ParentSawExit(4244), Exit::kUnknown);  // searched every slot, no further
+}
+
+TEST_F(ChildExitsTest, ATableFullOfGarbageEndsTheSearchAtTheLastSlot) {
+  exits_.ChildStarted(1);
+  HeaderWords(area_)[1] = 1u << 31;  // the scribble module's value
+  // A child that fills every slot with foreign pids: the parent's search is still bounded.
+  for (pid_t pid = 100000; pid < 100000 + static_cast<pid_t>(kChildSlots); ++pid) {
+    exits_.ChildStarted(pid);
+  }
+  EXPECT_EQ(exits_.ParentSawExit(77), Exit::kUnknown);
+  EXPECT_EQ(exits_.ParentSawExit(1), Exit::kUnclean);
+}
+
+TEST_F(ChildExitsTest, PidZeroNeverMatchesAFreeSlot) {
+  EXPECT_EQ(exits_.ParentSawExit(0), Exit::kUnknown);
+  EXPECT_EQ(exits_.counters().child_exits_unknown.load(), 1u);
 }
 
 TEST_F(ChildExitsTest, ForkedChildThatMarksItselfIsClean) {

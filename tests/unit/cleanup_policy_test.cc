@@ -252,7 +252,8 @@ HttpdProcess Httpd(pid_t pid, std::vector<std::string> locks) {
   HttpdProcess p;
   p.pid = pid;
   p.exe = "/usr/sbin/apache2";
-  p.lock_files = std::move(locks);
+  uint64_t ino = 500;
+  for (const std::string& path : locks) p.locks.push_back({path, {2049, ino++}, 0});
   return p;
 }
 
@@ -271,10 +272,81 @@ TEST(AdoptionBlockerTest, AnUnlockedHttpdBlocksAndIsNamed) {
   EXPECT_TRUE(LacksText(why, "100"));
 }
 
+TEST(AdoptionBlockerTest, AnotherUsersProcessIsNeverAnUnguardedHttpd) {
+  HttpdProcess named = Httpd(3100, {});
+  named.starter = false;  // anyone can name a process apache2
+  EXPECT_EQ(AdoptionBlocker({named}), "");
+}
+
 TEST(AdoptionBlockerTest, EveryUnlockedHttpdIsListed) {
   std::string why =
       AdoptionBlocker({Httpd(4242, {}), Httpd(100, {"/run/a.ledger.lock"}), Httpd(4343, {})});
   EXPECT_TRUE(HasText(why, "pid 4242, 4343"));
+}
+
+// ---- JudgeHeldLock (issue 8, case 1) ----
+
+class HeldLockTest : public testing::Test {
+ protected:
+  HeldLockVerdict Judge(const Status& here_status, const FileId& here) {
+    return JudgeHeldLock(holder_, lock_, &own_, here_status, here, 0);
+  }
+  HttpdProcess holder_ = Httpd(4711, {"/run/apache2/app.ledger.lock"});
+  HeldLockFile lock_ = holder_.locks[0];
+  FileId own_{2049, 9};  // this instance's lock file
+};
+
+TEST_F(HeldLockTest, TheVeryFileAtItsPathHereLetsItsLedgerBeRead) {
+  HeldLockVerdict v = Judge(Status::Ok(), lock_.id);
+  EXPECT_EQ(v.kind, HeldLockVerdict::kReadLedger);
+  EXPECT_EQ(v.ledger_path, "/run/apache2/app.ledger");
+}
+
+TEST_F(HeldLockTest, OurOwnLockIsKnownByItsIdentityNotItsPath) {
+  lock_.id = own_;
+  lock_.path = "/somewhere/else.ledger.lock";  // the text another namespace shows
+  EXPECT_EQ(Judge(Status::Ok(), FileId{2049, 77}).kind, HeldLockVerdict::kOwn);
+}
+
+TEST_F(HeldLockTest, AContainersLockWithOurPathTextIsNotOurs) {
+  // Same path string as our own lock, another file: the host's case 1 of issue 8.
+  holder_.other_mount_ns = true;
+  HeldLockVerdict v = Judge(Status::Ok(), own_);
+  EXPECT_EQ(v.kind, HeldLockVerdict::kBlock);
+  EXPECT_TRUE(HasText(v.blocker, "live httpd pid 4711 in another mount namespace: its ledger is "
+                                 "not readable from here"));
+}
+
+TEST_F(HeldLockTest, AnotherNamespacesLockMissingHereBlocks) {
+  holder_.other_mount_ns = true;
+  HeldLockVerdict v = Judge(Status::NotFound("stat"), FileId{});
+  EXPECT_EQ(v.kind, HeldLockVerdict::kBlock);
+  EXPECT_TRUE(HasText(v.blocker, "another mount namespace"));
+}
+
+TEST_F(HeldLockTest, AnotherNamespaceSharingTheVeryFileIsRead) {
+  // A volume mounted at the same path in both: the identity proves it is one file.
+  holder_.other_mount_ns = true;
+  EXPECT_EQ(Judge(Status::Ok(), lock_.id).kind, HeldLockVerdict::kReadLedger);
+}
+
+TEST_F(HeldLockTest, ADeletedOrReplacedLockInOurNamespaceBlocks) {
+  HeldLockVerdict v = Judge(Status::Ok(), FileId{2049, 12345});
+  EXPECT_EQ(v.kind, HeldLockVerdict::kBlock);
+  EXPECT_TRUE(HasText(v.blocker, "no longer the file at /run/apache2/app.ledger.lock"));
+  EXPECT_EQ(Judge(Status::NotFound("stat"), FileId{}).kind, HeldLockVerdict::kBlock);
+}
+
+TEST_F(HeldLockTest, ALockFileOfAnotherOwnerNeitherAccountsNorBlocks) {
+  lock_.owner = 33;
+  EXPECT_EQ(Judge(Status::Ok(), lock_.id).kind, HeldLockVerdict::kNotOurs);
+  EXPECT_EQ(Judge(Status::NotFound("stat"), FileId{}).kind, HeldLockVerdict::kNotOurs);
+}
+
+TEST_F(HeldLockTest, WithoutOurOwnIdentityNothingIsTakenAsOurs) {
+  lock_.id = own_;
+  EXPECT_EQ(JudgeHeldLock(holder_, lock_, nullptr, Status::NotFound("stat"), FileId{}, 0).kind,
+            HeldLockVerdict::kBlock);
 }
 
 }  // namespace

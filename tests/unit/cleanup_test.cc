@@ -419,6 +419,91 @@ TEST_F(AdoptionTest, AsksForTheHttpdProcessesOtherThanItself) {
   EXPECT_EQ(procs_.httpd_exe_asked(), "/usr/sbin/apache2");
 }
 
+TEST_F(AdoptionTest, AsksOnlyForTheStartingUsersProcesses) {
+  Adopt(AdoptMode::kRemove);
+  EXPECT_EQ(procs_.httpd_uid_asked(), kStarter);
+}
+
+// Issue 8, case 1: a container sharing our IPC namespace, whose lock has our lock's path text.
+TEST_F(AdoptionTest, AContainersLockWithOurPathTextBlocksRemoveInsteadOfPassingAsOurs) {
+  const std::string own = dir_.File("own.ledger.lock");
+  procs_.IdOf(own);  // our lock file, here
+  procs_.AddHttpd(48, {});
+  procs_.AddHeldLock(48, {own, FileId{64769, 1}, FakeProcessTable::kStarterUid});
+  procs_.InOtherMountNamespace(48);
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.adopted, 0);
+  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "not removed: live httpd pid 48 in another mount "
+                                           "namespace: its ledger is not readable from here"));
+}
+
+TEST_F(AdoptionTest, AContainersLockNamingALedgerHereThatIsNotItsOwnBlocks) {
+  // The container's lock text names a live instance's ledger here, which accounts for nothing
+  // of the container's: it must not be read as the container's.
+  int other = sysv_.Add(HttpdSet());
+  LiveInstance(900, {other});
+  const std::string text = dir_.File("live.ledger.lock");
+  procs_.AddHttpd(48, {});
+  procs_.AddHeldLock(48, {text, FileId{64769, 2}, FakeProcessTable::kStarterUid});
+  procs_.InOtherMountNamespace(48);
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_TRUE(HasText(Lines("SG00018").at(0).text, "another mount namespace"));
+}
+
+TEST_F(AdoptionTest, ALockDeletedUnderALiveHttpdBlocksRemove) {
+  procs_.ReplaceFileAt(dir_.File("live.ledger.lock"));  // rm and a new file by another start
+  Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  // The live instance's own set is unaccounted now, and a candidate too: kept all the same.
+  std::vector<LogLine> lines = Lines("SG00018");
+  ASSERT_EQ(lines.size(), 2u);
+  for (const LogLine& l : lines) EXPECT_TRUE(HasText(l.text, "pid 900 holds a lock that is no "
+                                                             "longer the file at"));
+}
+
+// Issue 8, case 8: what the server's User runs can neither block adoption nor cost the parent.
+TEST_F(AdoptionTest, AnotherUsersApache2ProcessesHoldingLocksNeitherBlockNorAccount) {
+  for (pid_t pid = 3000; pid < 3022; ++pid) {
+    procs_.AddHttpd(pid, {});
+    procs_.AddHeldLock(pid, {dir_.File("hoard.ledger.lock"), FileId{64769, 7}, 33});
+    procs_.RunAs(pid, 33);
+  }
+  procs_.AddHttpd(3100, {});  // an unguarded-looking apache2 of www-data
+  procs_.RunAs(3100, 33);
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{candidate_});
+  EXPECT_EQ(r.adopted, 1);
+  EXPECT_TRUE(Lines("SG00018").empty());
+}
+
+// Orphans of a killed server run as User and still hold its lock: their ledger is read.
+TEST_F(AdoptionTest, OrphansOfAnotherUserStillAccountForTheirInstancesSets) {
+  LiveInstance(901, {candidate_}, "orphans.ledger");
+  procs_.RunAs(901, 33);
+  CleanupReport r = Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_EQ(r.candidates, 0);
+}
+
+TEST_F(AdoptionTest, OrphansWhoseLockFileWasReplacedBlockRemove) {
+  LiveInstance(901, {}, "orphans.ledger");
+  procs_.RunAs(901, 33);
+  procs_.ReplaceFileAt(dir_.File("orphans.ledger.lock"));
+  Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "deleted or replaced"));
+}
+
+TEST_F(AdoptionTest, AStarterProcessHoldingAnotherUsersLockFileIsUnguarded) {
+  procs_.AddHttpd(3200, {});
+  procs_.AddHeldLock(3200, {dir_.File("planted.ledger.lock"), FileId{64769, 3}, 33});
+  Adopt(AdoptMode::kRemove);
+  EXPECT_TRUE(sysv_.removed().empty());
+  EXPECT_TRUE(HasText(OnlyLine("SG00018"), "without mod_semguard (pid 3200)"));
+}
+
 TEST_F(AdoptionTest, ARemovalFailureIsLogged) {
   sysv_.FailRemove(candidate_, EPERM);
   CleanupReport r = Adopt(AdoptMode::kRemove);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -106,29 +107,65 @@ TEST_F(InstanceLockTest, LockInheritedByAForkedChildOutlivesTheParentsCopy) {
   EXPECT_FALSE(InstanceLockHeld(lock_path_));
 }
 
-TEST_F(InstanceLockTest, RefusesSymlinkAtTheLockPath) {
+TEST_F(InstanceLockTest, TheInheritedDescriptorCannotWriteTheLockFile) {
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
+  EXPECT_EQ(fcntl(fd_, F_GETFL) & O_ACCMODE, O_RDONLY)
+      << "a child could write the ledger's spare copy through it";
+  EXPECT_LT(write(fd_, "x", 1), 0);
+}
+
+// Issue 8, case 6: a name planted at the lock path must not leave the server without a lock.
+testing::AssertionResult LockedARegularFile(const std::string& path, int fd) {
+  struct stat at {}, held {};
+  if (fd < 0) return testing::AssertionFailure() << "no lock taken";
+  if (lstat(path.c_str(), &at) != 0 || !S_ISREG(at.st_mode)) {
+    return testing::AssertionFailure() << path << " is no regular file";
+  }
+  if (fstat(fd, &held) != 0 || held.st_ino != at.st_ino) {
+    return testing::AssertionFailure() << "the lock is not on the file at " << path;
+  }
+  return testing::AssertionSuccess();
+}
+
+TEST_F(InstanceLockTest, ASymlinkAtTheLockPathIsReplacedAndItsTargetLeftAlone) {
   const std::string target = dir_.File("target");
   ASSERT_TRUE(WriteFileBytes(target, "keep\n"));
   ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
   Status st = RealFileSystem().LockFile(lock_path_, &fd_);
-  EXPECT_EQ(st.code(), Status::Code::kInvalid);
-  EXPECT_NE(st.message().find("symbolic link"), std::string::npos) << st.message();
-  EXPECT_EQ(fd_, -1);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(LockedARegularFile(lock_path_, fd_));
   EXPECT_EQ(ReadFileBytes(target), "keep\n");
+  EXPECT_FALSE(InstanceLockHeld(target));
 }
 
-TEST_F(InstanceLockTest, RefusesDanglingSymlinkWithoutCreatingItsTarget) {
+TEST_F(InstanceLockTest, ADanglingSymlinkAtTheLockPathNeverCreatesItsTarget) {
   const std::string target = dir_.File("would-be-created");
   ASSERT_EQ(symlink(target.c_str(), lock_path_.c_str()), 0);
-  EXPECT_EQ(RealFileSystem().LockFile(lock_path_, &fd_).code(), Status::Code::kInvalid);
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
+  EXPECT_TRUE(LockedARegularFile(lock_path_, fd_));
   EXPECT_FALSE(FileExists(target));
 }
 
-TEST_F(InstanceLockTest, RefusesADirectory) {
+TEST_F(InstanceLockTest, AFolderAtTheLockPathIsMovedAsideWithItsContent) {
   ASSERT_EQ(mkdir(lock_path_.c_str(), 0700), 0);
+  ASSERT_TRUE(WriteFileBytes(lock_path_ + "/planted", "x"));
   Status st = RealFileSystem().LockFile(lock_path_, &fd_);
-  EXPECT_FALSE(st.ok());
-  EXPECT_EQ(fd_, -1);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_TRUE(LockedARegularFile(lock_path_, fd_));
+  int aside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+    const std::string name = e.path().filename();
+    if (name.rfind("test.ledger.lock.planted.", 0) == 0 && FileExists(e.path().string() + "/planted")) {
+      ++aside;
+    }
+  }
+  EXPECT_EQ(aside, 1) << "the planted folder is kept aside for the operator";
+}
+
+TEST_F(InstanceLockTest, AFifoAtTheLockPathIsReplacedWithoutHanging) {
+  ASSERT_EQ(mkfifo(lock_path_.c_str(), 0600), 0);
+  ASSERT_TRUE(RealFileSystem().LockFile(lock_path_, &fd_).ok());
+  EXPECT_TRUE(LockedARegularFile(lock_path_, fd_));
 }
 
 }  // namespace

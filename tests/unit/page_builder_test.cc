@@ -169,7 +169,7 @@ TEST_F(PageBuilderTest, HeadroomIsUnknownWithoutLimits) {
 }
 
 TEST_F(PageBuilderTest, ChildCountersComeFromTheSharedArea) {
-  void* area = ChildExits::MapArea(8);
+  void* area = ChildExits::MapArea();
   ASSERT_NE(area, nullptr);
   SharedCounters& c = ChildExits(area).counters();
   c.child_exits = 7;

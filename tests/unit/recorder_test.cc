@@ -459,12 +459,30 @@ TEST_F(RecorderTest, LedgerRewrittenByAnotherWriterBetweenPassesIsReported) {
   EXPECT_TRUE(second.recorded().empty()) << "sets of a ledger that is not ours are not carried";
 }
 
-TEST_F(RecorderTest, LedgerDeletedBetweenPassesIsReported) {
+// Issue 8, case 6: the spare copy in the lock file keeps what this server recorded.
+TEST_F(RecorderTest, LedgerDeletedBetweenPassesIsReadFromTheCopyInItsLock) {
+  size_t recorded = 0;
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+    recorded = first.recorded().size();
+  }
+  ASSERT_GT(recorded, 0u);
+  ASSERT_EQ(unlink(ledger_path_.c_str()), 0);
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second);
+  OpenLogs(second, /*mpm_makes_a_set=*/false);
+  EXPECT_TRUE(log_.With("SG00004").empty());
+  EXPECT_EQ(second.recorded().size(), recorded) << "the sets of earlier passes are carried";
+}
+
+TEST_F(RecorderTest, LedgerAndItsCopyDeletedBetweenPassesIsReported) {
   {
     Recorder first = NewRecorder(Env());
     FirstPassWithOneSet(first);
   }
   ASSERT_EQ(unlink(ledger_path_.c_str()), 0);
+  ASSERT_EQ(truncate((ledger_path_ + ".lock").c_str(), 0), 0);
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second);
   OpenLogs(second, /*mpm_makes_a_set=*/false);

@@ -1,8 +1,13 @@
 #include "config/settings.h"
 
+#include <unistd.h>
+
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "os/file_system.h"
+#include "support/test_files.h"
 
 namespace semguard {
 namespace {
@@ -192,6 +197,45 @@ TEST(DefaultLedgerPathTest, InTheRuntimeDirNamedForRootAndConfig) {
   EXPECT_EQ(a.substr(a.size() - 7), ".ledger");
   EXPECT_NE(a, b);
   EXPECT_EQ(a, DefaultLedgerPath("/run/apache2", "/etc/apache2", "/etc/apache2/a.conf"));
+}
+
+// Issue 8, case 9: one config file, one ledger, however its path is spelled.
+class CanonicalLedgerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(mkdir(dir_.File("root").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(dir_.File("root/conf").c_str(), 0755), 0);
+    ASSERT_TRUE(semguard_test::WriteFileBytes(dir_.File("root/conf/httpd.conf"), "#\n", 0644));
+    ASSERT_EQ(symlink(dir_.File("root/conf").c_str(), dir_.File("conf-link").c_str()), 0);
+    ASSERT_EQ(symlink(dir_.File("root").c_str(), dir_.File("root-link").c_str()), 0);
+  }
+  std::string Ledger(const std::string& root, const std::string& conf) {
+    return DefaultLedgerPath("/run/apache2", dir_.File(root), dir_.File(conf));
+  }
+  semguard_test::TempDir dir_;
+};
+
+TEST_F(CanonicalLedgerTest, ASymlinkedFolderOfTheConfigFileGivesTheSameLedger) {
+  EXPECT_EQ(Ledger("root", "root/conf/httpd.conf"), Ledger("root", "conf-link/httpd.conf"));
+}
+
+TEST_F(CanonicalLedgerTest, ASymlinkedServerRootGivesTheSameLedger) {
+  EXPECT_EQ(Ledger("root", "root/conf/httpd.conf"),
+            Ledger("root-link", "root-link/conf/httpd.conf"));
+}
+
+TEST_F(CanonicalLedgerTest, ASymlinkToTheFileItselfGivesTheSameLedger) {
+  ASSERT_EQ(symlink(dir_.File("root/conf/httpd.conf").c_str(), dir_.File("file-link").c_str()), 0);
+  EXPECT_EQ(Ledger("root", "root/conf/httpd.conf"), Ledger("root", "file-link"));
+}
+
+TEST_F(CanonicalLedgerTest, AnotherFileStillGetsAnotherLedger) {
+  ASSERT_TRUE(semguard_test::WriteFileBytes(dir_.File("root/conf/other.conf"), "#\n", 0644));
+  EXPECT_NE(Ledger("root", "root/conf/httpd.conf"), Ledger("root", "root/conf/other.conf"));
+}
+
+TEST(CanonicalPathTest, AMissingPathIsKeptAsGiven) {
+  EXPECT_EQ(CanonicalPath("/no/such/semguard/file.conf"), "/no/such/semguard/file.conf");
 }
 
 }  // namespace

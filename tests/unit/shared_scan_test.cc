@@ -24,7 +24,7 @@ class SharedScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
     semguard::InitRetained(&retained_);
-    retained_.child_area = ChildExits::MapArea(16);
+    retained_.child_area = ChildExits::MapArea();
     ASSERT_NE(retained_.child_area, nullptr);
     sources_.retained = &retained_;
     sources_.sysv = &sysv_;

@@ -25,7 +25,7 @@ using semguard::Status;
 // Who holds the lock, in words: the ledger's owner when it runs, the live httpd processes that
 // hold the lock file, or (when neither is found) the core's guess about orphaned children.
 std::string LockOwners(const std::string& ledger, semguard::ProcessTable& procs) {
-  const LedgerView view = ReadLedgerView(ledger, procs, procs.HttpdProcesses("", getpid()));
+  const LedgerView view = ReadLedgerView(ledger, procs, procs.HttpdProcesses("", getpid(), geteuid()));
   if (view.live) return " (" + view.liveness + ")";
   return semguard::ExplainBusyLock(view.status.ok() ? &view.ledger : nullptr, procs);
 }

@@ -64,10 +64,17 @@ LedgerView ReadLedgerView(const std::string& path, semguard::ProcessTable& procs
   semguard::LoadedLedger loaded = semguard::LedgerStore(geteuid()).Load(path);
   lv->status = loaded.status;
   lv->ledger = loaded.ledger;
-  const std::string lock = semguard::LockPathOf(path);
-  for (const semguard::HttpdProcess& p : httpd) {
-    if (std::find(p.lock_files.begin(), p.lock_files.end(), lock) != p.lock_files.end()) {
-      lv->lock_holders.push_back(p.pid);
+  // A holder is known by the lock file's identity, not by the path text it shows (another
+  // mount namespace's path may read the same and be another file).
+  semguard::FileId lock;
+  if (procs.FileAt(semguard::LockPathOf(path), &lock).ok()) {
+    for (const semguard::HttpdProcess& p : httpd) {
+      for (const semguard::HeldLockFile& held : p.locks) {
+        if (held.id == lock) {
+          lv->lock_holders.push_back(p.pid);
+          break;
+        }
+      }
     }
   }
   if (lv->status.ok()) {
@@ -183,7 +190,7 @@ Status BuildHostView(const Options& opts, bool search_folders, semguard::SysV& s
                      semguard::ProcessTable& procs, HostView* out) {
   HostView& v = *out;
   v.starter = geteuid();
-  v.httpd = procs.HttpdProcesses("", getpid());
+  v.httpd = procs.HttpdProcesses("", getpid(), geteuid());
   const std::vector<std::string> paths =
       FindLedgers(opts.ledgers, search_folders ? RuntimeFolders() : std::vector<std::string>{});
   std::vector<const semguard::Ledger*> readable;

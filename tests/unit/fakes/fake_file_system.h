@@ -41,8 +41,8 @@ class FakeFileSystem : public semguard::FileSystem {
   }
   // That other process is gone: its lock with it.
   void ReleaseLockElsewhere(const std::string& path) { files_[path].locked = false; }
-  // The next calls of `op` ("LockFile", "ReadOwnedFile", "ReplaceFile", "Rename", "Remove") on
-  // `path` fail with `why` until Heal.
+  // The next calls of `op` ("LockFile", "ReadOwnedFile", "ReplaceFile", "OverwriteFile",
+  // "Rename", "Remove") on `path` fail with `why` until Heal.
   void Fail(const std::string& op, const std::string& path, semguard::Status why) {
     failures_[op + " " + path] = std::move(why);
   }
@@ -103,6 +103,13 @@ class FakeFileSystem : public semguard::FileSystem {
     File& f = files_[path];
     f.text = text;
     f.owner = writer_uid;
+    return semguard::Status::Ok();
+  }
+  semguard::Status OverwriteFile(const std::string& path, const std::string& text) override {
+    if (auto st = Begin("OverwriteFile", path); !st.ok()) return st;
+    auto it = files_.find(path);
+    if (it == files_.end()) return semguard::Status::NotFound("open " + path);
+    it->second.text = text;
     return semguard::Status::Ok();
   }
   semguard::Status Rename(const std::string& from, const std::string& to) override {
