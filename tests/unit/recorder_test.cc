@@ -364,11 +364,11 @@ TEST_F(RecorderTest, RoutineLinesOfTheFirstPassWaitForTheErrorLog) {
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
-  EXPECT_TRUE(LinesWith("SG00017").empty());
+  EXPECT_TRUE(log_.With("SG00017").empty());
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
-  EXPECT_EQ(LinesWith("SG00017").size(), 1u);
+  EXPECT_EQ(log_.With("SG00017").size(), 1u);
   PostConfig(rec);
-  EXPECT_EQ(LinesWith("SG00017").size(), 1u);
+  EXPECT_EQ(log_.With("SG00017").size(), 1u);
 }
 
 TEST_F(RecorderTest, LaterPassesLogEachLineOnce) {
