@@ -67,8 +67,9 @@ class CronStep:
         code, _ = shell(LINE)
         taken = sorted(before - set(kernel_sets()))
         self.show.lines([f"$ {LINE}"], 6)
-        self.show.say(f"exit {code}; it removed set(s) {', '.join(map(str, taken)) or 'none'}, "
-                      f"and the table now holds {len(kernel_sets())} set(s).", 6)
+        removed = f"set(s) {', '.join(map(str, taken))}" if taken else "no set"
+        self.show.say(f"exit {code}; it removed {removed}, and the table now holds "
+                      f"{len(kernel_sets())} set(s).", 6)
         return bool(ids) and not ids & set(kernel_sets())
 
     def live_in_ctl(self, inst, label):
@@ -108,10 +109,9 @@ class CronStep:
         self.show.say(f"Within {took:.1f} s the ErrorLog says:", 6)
         self.show.log_lines(tagged(log, "AH00144", "AH00146", "AH00050", "AH02818"), 9)
         answer = "it still answers" if inst.answers() else "nothing answers on its ports"
-        self.show.say(f"The server is {'gone' if down else 'still there'}: {answer}. "
-                      "mod_semguard gets no chance to raise SG00007 here: httpd exits at the "
-                      "first child that fails, before the hook that reports child exits runs.",
-                      6)
+        why = (" mod_semguard gets no chance to raise SG00007 here: httpd exits at the first "
+               "child that fails, before the hook that reports child exits runs.") if down else ""
+        self.show.say(f"The server is {'gone' if down else 'still there'}: {answer}.{why}", 6)
         self.check.expect(gone, "the cron line did not remove the live server's sets")
         self.check.expect(down and tagged(log, "AH00144", "AH00146") and tagged(log, "AH00050"),
                           "the prefork server survived the cron line (no AH00144/AH00050 exit)")
