@@ -52,6 +52,8 @@ help:
 	@echo "make test         deps + test tools + build, then unit tests and the integration suite on"
 	@echo "                  Debian's apache2 and on httpd 2.4.62/APR 1.6.3 (docs/testing.md)"
 	@echo "make bench        deps + build, then the benchmarks (docs/performance.md), under 15 minutes"
+	@echo "make demo         deps + build, then a minute on real apache2s: kill -9 with and without"
+	@echo "                  the module, an ipcrm cron line on a live server (private namespace)"
 	@echo "make install      the module, conf files, tool and man page (DESTDIR, PREFIX; see README)"
 	@echo "make uninstall    take them away again (refuses while a2enmod has semguard enabled)"
 	@echo "make check-clang  compile the core with clang++ as C++17, -Werror"
@@ -178,6 +180,12 @@ $(CTL_BIN): $(BUILD)/ctl/main.o $(CTL_OBJS) $(CORE_LIB)
 build: $(CTL_BIN)
 install: $(CTL_BIN)
 # ---- end of semguardctl ----
+
+# ---- make demo (tests/tools/demo.py; README "See it") ----
+.PHONY: demo
+demo: deps run-deps build $(BUILD)/reaper
+	@sh tests/tools/demo.sh
+# ---- end of make demo ----
 
 CLEANUP_BENCH := $(BUILD)/cleanup_bench
 $(CLEANUP_BENCH): bench/cleanup_bench.cc $(CORE_LIB)

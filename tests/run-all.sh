@@ -8,7 +8,8 @@
 # no test sees or touches the machine's own semaphore sets or processes.
 #   SEMGUARD_SERVERS  the servers to run, default "debian apr16"
 #   SEMGUARD_STACKS   the stacks archives' folder (default ../shared/stacks beside the project)
-# Ends with one line per suite and "N passed, N failed (N skipped)".
+# Then `make demo` (tests/tools/demo.sh, on Debian's apache2), which checks what it shows: one
+# more result. Ends with one line per suite and "N passed, N failed (N skipped)".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 if [ "$(id -u)" != 0 ]; then
@@ -101,6 +102,17 @@ print(servers.SERVERS["debian"].binary)')
     SEMGUARD_SERVER=$server SEMGUARD_TEST_NAMESPACE=1 unshare --ipc --pid --fork --mount-proc \
         build/reaper python3 tests/integration/run.py --json "$out"
 done
+
+# The demo, to its end: it exits non-zero when what it shows did not happen. Its last line
+# (RESULT: ...) is the result's detail.
+echo "== make demo (tests/tools/demo.sh)"
+demo_log=$results/demo.log
+{ sh tests/tools/demo.sh; echo $? >"$demo_log.rc"; } 2>&1 | tee "$demo_log"
+demo_outcome=passed
+[ "$(cat "$demo_log.rc")" = 0 ] || demo_outcome=failed
+demo_detail=$(grep '^RESULT' "$demo_log" | tail -n 1)
+record "$results/demo.json" "make demo" "$demo_outcome" "${demo_detail:-$(tail -n 1 "$demo_log")}"
+suites="$suites demo=$results/demo.json"
 
 echo "=="
 # shellcheck disable=SC2086
