@@ -9,19 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "os/proc_identity.h"
+#include "base/file_id.h"
 #include "base/status.h"
+#include "os/proc_identity.h"
 
 namespace semguard {
-
-// A file's identity, whatever path or mount namespace names it.
-struct FileId {
-  uint64_t dev = 0;
-  uint64_t ino = 0;
-  bool operator==(const FileId& o) const { return dev == o.dev && ino == o.ino; }
-  bool operator!=(const FileId& o) const { return !(*this == o); }
-  bool operator<(const FileId& o) const { return dev != o.dev ? dev < o.dev : ino < o.ino; }
-};
 
 // An open "*.ledger.lock" file of a live process. `path` is the text of /proc/PID/fd/N: a path
 // in the holder's mount namespace, which may name another file (or none) here. `id` comes from
