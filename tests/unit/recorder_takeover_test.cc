@@ -182,6 +182,9 @@ TEST_F(RecorderTakeoverTest, KeptSetsGoByTheMonitorOnceTheirUsersAreGoneWithoutA
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   EXPECT_TRUE(sysv_.Exists(ssl)) << "the orphan may use it: kept";
   EXPECT_EQ(Count("SG00031"), 1u);
+  // As in httpd: the ErrorLog is open (routine lines are no longer held back) before
+  // post_config, and the monitor runs only after that.
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});  // maps the child area
   ASSERT_EQ(rec.inherited().size(), 1u);
   EXPECT_TRUE(Names(OnDisk(), ssl));
