@@ -51,6 +51,13 @@ RunVerdict JudgeRun(const RunOwner& owner, const RunFacts& f) {
     dead_why = ov.why + "; ";
   }
   if (owner.lock.known() && f.lock_now.known() && owner.lock == f.lock_now) {
+    // Any holder can let go of a shared flock (LOCK_UN on an inherited descriptor), so where
+    // the run's session can be seen, a free lock proves nothing while that session lives.
+    if (same_ns && SessionOf(owner) == owner.process.pid && !f.session_members.empty()) {
+      return {false, false, "the instance lock it held is free, yet processes of its session "
+                            "(sid " + std::to_string(owner.process.pid) + ") still run: " +
+                                Pids(f.session_members) + " (did one of them let go of it?)"};
+    }
     return {true, true, dead_why + "the instance lock it held (file " + Id(owner.lock) +
                             ") is ours now: every process of that run is gone"};
   }

@@ -53,6 +53,16 @@ TEST(JudgeRunTest, TheRecordedLockFileProvesTheRunGoneInAnyPidNamespace) {
   EXPECT_TRUE(v.by_lock);
 }
 
+TEST(JudgeRunTest, AFreeLockProvesNothingWhileTheRunsSessionVisiblyLives) {
+  RunFacts f = Facts();             // the recorded lock file, free now...
+  f.session_members = {kOrphan};    // ...because an orphan let go of it (flock LOCK_UN)
+  RunVerdict v = JudgeRun(Owner(), f);
+  EXPECT_FALSE(v.gone);
+  EXPECT_NE(v.why.find("813"), std::string::npos) << v.why;
+  // In another pid namespace the session cannot be seen: the lock alone decides there.
+  EXPECT_TRUE(JudgeRun(Owner(kOtherNs), f).gone);
+}
+
 TEST(JudgeRunTest, AReplacedLockFileProvesNothingWhileTheSessionLives) {
   RunFacts f = Facts(kNewLock);
   f.session_members = {kOrphan};  // case 2a: the orphans hold the deleted file's lock
