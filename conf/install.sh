@@ -103,8 +103,8 @@ plan() {
     if [ -n "$SYSTEMD_DROPIN" ]; then
         echo "$staged/$unit-dropin.conf $SYSTEMD_DIR/$unit.service.d/semguard.conf 0644"
     fi
-    # semguardctl and its man page come later: installed once they exist, skipped until then;
-    # uninstall removes them whether or not this tree still has them.
+    # semguardctl and its man page: `make install` builds the tool first; run by hand before a
+    # build, this script skips what is missing. Uninstall removes them either way.
     if [ -f "$BUILD/semguardctl" ] || [ "$action" = uninstall ]; then
         echo "$BUILD/semguardctl $sbindir/semguardctl 0755"
     fi
@@ -143,7 +143,7 @@ do_install() {
         echo "  $target"
     done < "$staged/plan"
     [ -f "$BUILD/semguardctl" ] || echo "  (semguardctl not built yet: skipped)"
-    [ -f "$project/docs/semguardctl.1" ] || echo "  (docs/semguardctl.1 not written yet: skipped)"
+    [ -f "$project/docs/semguardctl.1" ] || echo "  (docs/semguardctl.1 is missing from this tree: skipped)"
     case "$LAYOUT" in
         debian) echo "next: a2enmod semguard, then stop and start apache2 when convenient" ;;
         rhel) echo "next: stop and start httpd when convenient; $modconfdir/10-semguard.conf loads it" ;;
