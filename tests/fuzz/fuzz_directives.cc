@@ -92,14 +92,14 @@ void CheckKeywordParsers(const std::string& value) {
     CheckRefusal(st, "SemGuardCleanup");
   }
 
-  // SemGuardAdopt Off|Report|Remove, in the enum's order.
+  // SemGuardAdopt Off|Report|Remove|Auto, in the enum's order.
   semguard::AdoptMode adopt = semguard::AdoptMode::kOff;
   st = semguard::ParseAdoptMode(value, &adopt);
-  k = KeywordIndex(value, {"Off", "Report", "Remove"});
+  k = KeywordIndex(value, {"Off", "Report", "Remove", "Auto"});
   FUZZ_CHECK(st.ok() == (k >= 0), "SemGuardAdopt verdict on '" + value + "': " + st.message());
   if (st.ok()) {
     FUZZ_CHECK(static_cast<int>(adopt) == k, "SemGuardAdopt maps to the wrong setting");
-    static const char* const kWords[] = {"Off", "Report", "Remove"};
+    static const char* const kWords[] = {"Off", "Report", "Remove", "Auto"};
     semguard::AdoptMode again = semguard::AdoptMode::kOff;
     FUZZ_CHECK(semguard::ParseAdoptMode(kWords[k], &again).ok() && again == adopt,
                "SemGuardAdopt keyword does not read back");
