@@ -13,6 +13,7 @@
 #include "fakes/fake_sysv.h"
 #include "ledger/ledger_format.h"
 #include "module/recorder.h"
+#include "support/log_lines.h"
 #include "support/sem_sets.h"
 
 namespace semguard {
@@ -29,10 +30,6 @@ constexpr pid_t kSelf = 4242;
 constexpr pid_t kOldOwner = 700;  // the run that held the lock before
 const std::string kLedger = "/run/apache2/test.ledger";
 const std::string kLock = kLedger + ".lock";
-
-void RecordLine(void* baton, int level, const char* line) {
-  static_cast<std::vector<std::string>*>(baton)->push_back(std::to_string(level) + " " + line);
-}
 
 class RecorderTakeoverTest : public testing::Test {
  protected:
@@ -53,7 +50,7 @@ class RecorderTakeoverTest : public testing::Test {
     seams.procs = &procs_;
     seams.files = &files_;
     seams.clock = &clock_;
-    return Recorder(env, &retained_, LogSink(&RecordLine, &log_), seams);
+    return Recorder(env, &retained_, log_.Sink(), seams);
   }
 
   void Begin(Recorder& rec) {
@@ -101,11 +98,7 @@ class RecorderTakeoverTest : public testing::Test {
     return false;
   }
 
-  size_t Count(std::string_view tag) const {
-    size_t n = 0;
-    for (const std::string& line : log_) n += line.find(tag) != std::string::npos;
-    return n;
-  }
+  size_t Count(std::string_view tag) const { return log_.With(tag).size(); }
 
   // The unguarded first pass: the old run's orphan still holds the lock.
   void UnguardedStart(int* own) {
@@ -124,7 +117,7 @@ class RecorderTakeoverTest : public testing::Test {
   FakeProcessTable procs_;
   FakeClock clock_{1764600000};
   Retained retained_{};
-  std::vector<std::string> log_;
+  semguard_test::LogLines log_;
 };
 
 TEST_F(RecorderTakeoverTest, TheRestartThatTakesTheLockNamesItsOwnSetsAndJudgesTheOldRuns) {
