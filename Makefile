@@ -135,8 +135,9 @@ check-exports: $(MODULE)
 	    echo "$(MODULE) exports more than semguard_module:"; echo "$$out"; exit 1; fi; \
 	echo "  NM    $(MODULE) exports semguard_module only"
 
-# Test helpers: pid 1 of the test namespace, and a program that makes foreign semaphore sets.
-TOOLS := $(BUILD)/reaper $(BUILD)/semhold
+# Test helpers: pid 1 of the test namespace, a program that makes foreign semaphore sets, and
+# one that seals a hand-edited ledger with the core's own checksum.
+TOOLS := $(BUILD)/reaper $(BUILD)/semhold $(BUILD)/ledger-seal
 # Test modules: hook points and faults for the integration tests (tests/modules/*.c).
 TEST_MODULES := $(patsubst tests/modules/%.c,$(BUILD)/%.so,$(wildcard tests/modules/*.c))
 $(BUILD)/mod_semguard_%.so: tests/modules/mod_semguard_%.c $(APXS_STAMP)
@@ -146,6 +147,9 @@ $(BUILD)/mod_semguard_%.so: tests/modules/mod_semguard_%.c $(APXS_STAMP)
 $(BUILD)/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	gcc -std=c99 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+$(BUILD)/ledger-seal: tests/tools/ledger_seal.cc $(CORE_LIB)
+	@echo "  LINK  $@"
+	$(Q)$(CXX) $(CXXFLAGS) -Isrc -o $@ $^
 
 run: deps build run-deps
 	@sh tests/tools/run-server.sh

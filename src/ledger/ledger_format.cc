@@ -255,10 +255,13 @@ std::string EncodeLedger(const Ledger& ledger) {
     }
     out += "\n";
   }
+  return out + LedgerEndLine(out, ledger.sets.size());
+}
+
+std::string LedgerEndLine(std::string_view body, size_t set_count) {
   char crc[16];
-  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(out));
-  out += "end count=" + std::to_string(ledger.sets.size()) + " crc32c=" + crc + "\n";
-  return out;
+  std::snprintf(crc, sizeof(crc), "%08x", Crc32c(body));
+  return "end count=" + std::to_string(set_count) + " crc32c=" + crc + "\n";
 }
 
 Status DecodeLedger(std::string_view text, Ledger* out) {

@@ -48,6 +48,8 @@ struct Ledger {
 RunOwner OwnerOf(const Ledger& ledger, const RecordedSet& rec);
 
 std::string EncodeLedger(const Ledger& ledger);
+// The "end" line that seals `body` (every line before it) holding `set_count` set lines.
+std::string LedgerEndLine(std::string_view body, size_t set_count);
 Status DecodeLedger(std::string_view text, Ledger* out);
 
 // Mutex type names are short words: [a-z0-9_-], 1 to 64 characters.

@@ -4,6 +4,7 @@ tag fails the test."""
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -116,30 +117,16 @@ class SemHold:
             self.proc.wait()
 
 
-_CRC_TABLE = []
-for _i in range(256):
-    _c = _i
-    for _ in range(8):
-        _c = (_c >> 1) ^ (0x82F63B78 if _c & 1 else 0)
-    _CRC_TABLE.append(_c)
-
-
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ b) & 0xFF]
-    return crc ^ 0xFFFFFFFF
-
-
 def rewrite_ledger(path, edit):
-    """Lets a test change a ledger's lines and re-seals it, so only the edited fact is wrong."""
+    """Lets a test change a ledger's lines and re-seals it (build/ledger-seal: the core's own end
+    line and checksum), so only the edited fact is wrong."""
     with open(path) as f:
         lines = f.read().splitlines()
-    body = edit(lines[:-1])
-    text = "".join(line + "\n" for line in body)
-    text += f"end count={len(body) - 3} crc32c={crc32c(text.encode()):08x}\n"
+    body = "".join(line + "\n" for line in edit(lines[:-1]))
+    sealed = subprocess.run([os.path.join(BUILD, "ledger-seal")], input=body, capture_output=True,
+                            text=True, check=True, timeout=30).stdout
     with open(path, "w") as f:
-        f.write(text)
+        f.write(sealed)
     os.chmod(path, 0o600)
 
 

@@ -60,6 +60,36 @@ class SemguardctlTest(ServerTest):
         candidate = self.hold("-u", USER, "-g", GROUP, "-x").semids[0]
         return live, dead, dead_sets, foreign, candidate
 
+    def test_show_prints_the_ledger_the_module_wrote_and_refuses_what_it_would_refuse(self):
+        inst = self.instance()
+        inst.start()
+        r, out = ctl_json("show", inst.ledger_path())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(out["owner"]["pid"], inst.parent_pid())
+        self.assertEqual(out["config"]["file"], os.path.realpath(inst.conf))
+        table = kernel_sets()
+        self.assertEqual({s["semid"] for s in out["sets"]}, set(table))
+        for s in out["sets"]:
+            self.assertEqual((s["ctime"], s["cuid"], s["key"], s["inherited"]),
+                             (table[s["semid"]]["ctime"], 0, 0, False))
+        self.assertEqual(sorted(s["type"] for s in out["sets"]), ["mpm-accept", "ssl"])
+        text = ctl("show", inst.ledger_path())
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn(f"{len(table)} set(s) recorded", text.stdout)
+
+        # A copy the module would refuse: group-writable. Exit 1, the reason, nothing moved.
+        bad = os.path.join(self.tmp, "copy.ledger")
+        shutil.copyfile(inst.ledger_path(), bad)
+        os.chmod(bad, 0o660)
+        refused = ctl("show", bad)
+        self.assertEqual(refused.returncode, 1, refused.stdout)
+        self.assertRegex(refused.stderr, r"^semguardctl: cannot read ledger .*writable")
+        self.assertEqual(refused.stdout, "")
+        self.assertTrue(os.path.exists(bad) and not os.path.exists(bad + ".bad"))
+        missing = ctl("show", os.path.join(self.tmp, "none.ledger"))
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("none.ledger", missing.stderr)
+
     def test_list_marks_each_set_with_its_instance_type_and_owner(self):
         live, dead, dead_sets, foreign, candidate = self.live_and_dead()
         live_sets = ledger_sets(live)

@@ -5,6 +5,7 @@ module folder, User, default Mutex) is the one SEMGUARD_SERVER picks (tests/tool
 is started with its own config file and ServerRoot in a directory of its own, so several instances
 can run side by side and none touches the host's own config.
 """
+import json
 import os
 import re
 import shutil
@@ -342,17 +343,14 @@ def kernel_sets():
     return sets
 
 
-LEDGER_SET = re.compile(r"^set (.*)$")
-
-
 def read_ledger(path):
-    """The ledger as {"owner": {...}, "sets": {semid: {...}}}; the format is docs/architecture.md's."""
-    with open(path) as f:
-        lines = f.read().splitlines()
-    assert lines[0] in ("semguard-ledger 1", "semguard-ledger 2"), lines[0]
-    owner = dict(kv.split("=", 1) for kv in lines[1].split()[1:])
-    sets = {}
-    for line in lines[3:-1]:
-        fields = dict(kv.split("=", 1) for kv in line.split()[1:])
-        sets[int(fields["semid"])] = fields
-    return {"owner": owner, "sets": sets}
+    """The ledger as {"owner": {...}, "config": {...}, "sets": {semid: {...}}}, read by the core's
+    own reader through `semguardctl show --json`: the same checks as the module's, so a ledger
+    the module would refuse fails the test here too."""
+    r = subprocess.run([os.path.join(servers.BUILD, "semguardctl"), "--json", "show", path],
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise AssertionError(f"semguardctl show {path}: {r.stderr.strip()}")
+    doc = json.loads(r.stdout)
+    return {"owner": doc["owner"], "config": doc["config"],
+            "sets": {s["semid"]: s for s in doc["sets"]}}

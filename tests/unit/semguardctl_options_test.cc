@@ -36,6 +36,11 @@ TEST(SemguardctlOptionsTest, ReadsEachCommand) {
   ASSERT_TRUE(e.ok) << e.error;
   EXPECT_EQ(e.opts.command, Command::kExplain);
   EXPECT_EQ(e.opts.semid, 32769);
+  Parsed show = Parse({"show", "/run/a.ledger", "--json"});
+  ASSERT_TRUE(show.ok) << show.error;
+  EXPECT_EQ(show.opts.command, Command::kShow);
+  EXPECT_EQ(show.opts.ledgers, std::vector<std::string>{"/run/a.ledger"});
+  EXPECT_TRUE(show.opts.json);
   EXPECT_EQ(Parse({"help"}).opts.command, Command::kHelp);
   EXPECT_EQ(Parse({"list", "--help"}).opts.command, Command::kHelp);
   EXPECT_EQ(Parse({"--version"}).opts.command, Command::kVersion);
@@ -130,6 +135,19 @@ TEST(SemguardctlOptionsTest, NamesWhatIsWrong) {
     EXPECT_FALSE(p.ok) << words;
     EXPECT_TRUE(HasText(p.error, words));
   }
+}
+
+TEST(SemguardctlOptionsTest, ShowTakesExactlyOneFileAndNoOtherLedger) {
+  Parsed none = Parse({"show"});
+  EXPECT_FALSE(none.ok);
+  EXPECT_TRUE(HasText(none.error, "show needs a ledger FILE"));
+  Parsed two = Parse({"show", "/run/a.ledger", "/run/b.ledger"});
+  EXPECT_FALSE(two.ok);
+  EXPECT_TRUE(HasText(two.error, "unexpected argument '/run/b.ledger'"));
+  Parsed ledger = Parse({"show", "/run/a.ledger", "--ledger", "/run/b.ledger"});
+  EXPECT_FALSE(ledger.ok);
+  EXPECT_TRUE(HasText(ledger.error, "option '--ledger' does not apply to show"));
+  EXPECT_FALSE(Parse({"show", "/run/a.ledger", "--dry-run"}).ok);
 }
 
 }  // namespace

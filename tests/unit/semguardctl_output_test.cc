@@ -9,6 +9,7 @@
 #include "semguardctl/explain_output.h"
 #include "semguardctl/json_writer.h"
 #include "semguardctl/list_output.h"
+#include "semguardctl/show_output.h"
 #include "support/has_text.h"
 #include "support/json_checker.h"
 
@@ -244,6 +245,42 @@ TEST(SemguardctlCleanupOutputTest, TheCoresLinesAndItsFigures) {
   EXPECT_TRUE(ValidJson(json)) << json;
   EXPECT_TRUE(HasText(json, "\"skips\":[{\"semid\":7,\"reason\":\"in use: not free (value 0)\"}]"));
   EXPECT_TRUE(HasText(json, "\"log\":[{\"level\":\"notice\",\"tag\":\"SG00015\""));
+}
+
+TEST(SemguardctlOutputTest, ShowPrintsEveryFieldOfALedgerWithInheritedOwners) {
+  semguard::Ledger l;
+  l.owner.process = {812, 4711, 4026531836, "0b9e-boot", 812};
+  l.owner.lock = {2049, 1311};
+  l.owner.generation = 3;
+  l.owner.written_at = 1763900000;
+  l.owner.server_root = "/etc/apache2";
+  l.owner.config_file = "/etc/apache2/apache2.conf";
+  semguard::RecordedSet own;
+  own.set = Set(32769, 33, 1);
+  own.type = "mpm-accept";
+  own.creator_pid = 812;
+  own.generation = 3;
+  semguard::RecordedSet kept = own;
+  kept.set = Set(7, 33, 1);
+  kept.type = "ssl";
+  kept.inherited = true;
+  kept.owner.process = {640, 4100, 4026531836, "0b9e-boot", 640};
+  l.sets = {own, kept};
+
+  const std::string json = ShowJson("/run/a.ledger", l);
+  EXPECT_TRUE(ValidJson(json)) << json;
+  EXPECT_TRUE(HasText(json, R"("owner":{"pid":812,"start":4711,"pidns":4026531836,)")) << json;
+  EXPECT_TRUE(HasText(json, R"("lockdev":2049,"lockino":1311,"gen":3,"written":1763900000})"));
+  EXPECT_TRUE(HasText(json, R"("file":"/etc/apache2/apache2.conf")"));
+  EXPECT_TRUE(HasText(json, R"("semid":32769,)")) << json;
+  EXPECT_TRUE(HasText(json, R"("type":"mpm-accept","inherited":false})")) << json;
+  EXPECT_TRUE(HasText(json, R"("type":"ssl","inherited":true,"owner":{"pid":640,)")) << json;
+
+  const std::string text = ShowText("/run/a.ledger", l);
+  EXPECT_TRUE(HasText(text, "2 set(s) recorded")) << text;
+  EXPECT_TRUE(HasText(text, "semid 7  ssl")) << text;
+  EXPECT_TRUE(HasText(text, "kept from the run of pid 640 (session 640")) << text;
+  EXPECT_TRUE(LacksText(text.substr(0, text.find("semid 7")), "kept from")) << text;
 }
 
 }  // namespace

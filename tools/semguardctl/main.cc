@@ -41,6 +41,8 @@ int Run(int argc, char** argv) {
       return RunCleanup(opts);
     case Command::kExplain:
       return RunExplain(opts);
+    case Command::kShow:
+      return RunShow(opts);
     case Command::kNone:
       break;
   }

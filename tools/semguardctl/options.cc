@@ -19,6 +19,8 @@ bool ParseCommand(const std::string& word, Command* out) {
     *out = Command::kCleanup;
   else if (word == "explain")
     *out = Command::kExplain;
+  else if (word == "show")
+    *out = Command::kShow;
   else if (word == "help")
     *out = Command::kHelp;
   else
@@ -39,7 +41,8 @@ bool ParseSemid(const std::string& text, int* out) {
 
 // Which commands take an option: a misplaced one is an error, not silently ignored.
 bool Allowed(const std::string& opt, Command c) {
-  if (opt == "--json" || opt == "--ledger" || opt == "--user" || opt == "--group") return true;
+  if (opt == "--json") return true;
+  if (opt == "--ledger" || opt == "--user" || opt == "--group") return c != Command::kShow;
   if (opt == "--adopt" || opt == "--dry-run") return c == Command::kCleanup;
   if (opt == "--warn-free" || opt == "--crit-free") return c == Command::kCheck;
   return false;
@@ -182,9 +185,11 @@ bool ParseArgs(int argc, const char* const* argv, Options* out, std::string* err
       return false;
     }
   }
-  const size_t wanted = o.command == Command::kExplain ? 2 : 1;
+  const bool takes_word = o.command == Command::kExplain || o.command == Command::kShow;
+  const size_t wanted = takes_word ? 2 : 1;
   if (positional.size() < wanted) {
-    *error = "explain needs a semid (see 'semguardctl list')";
+    *error = o.command == Command::kShow ? "show needs a ledger FILE"
+                                         : "explain needs a semid (see 'semguardctl list')";
     return false;
   }
   if (positional.size() > wanted) {
@@ -195,6 +200,7 @@ bool ParseArgs(int argc, const char* const* argv, Options* out, std::string* err
     *error = "'" + positional[1] + "' is not a semid (a number, as 'ipcs -s' shows)";
     return false;
   }
+  if (o.command == Command::kShow) o.ledgers = {positional[1]};
   if (o.command == Command::kCleanup && o.ledgers.size() != 1) {
     *error = "cleanup needs exactly one --ledger FILE";
     return false;
@@ -224,6 +230,8 @@ const char* CommandName(Command c) {
       return "cleanup";
     case Command::kExplain:
       return "explain";
+    case Command::kShow:
+      return "show";
     case Command::kHelp:
       return "help";
     case Command::kVersion:
@@ -244,6 +252,7 @@ std::string UsageText() {
          " 3 UNKNOWN\n"
          "  cleanup --ledger FILE   remove what a stopped server left, with the module's proofs\n"
          "  explain SEMID           why this set would or would not be removed, rule by rule\n"
+         "  show FILE               a ledger, read and checked as the module reads it\n"
          "\n"
          "options:\n"
          "  --ledger FILE           a ledger to read (repeatable); list, check and explain also\n"

@@ -11,7 +11,7 @@ namespace semguardctl {
 
 inline constexpr const char* kToolVersion = "0.1";
 
-enum class Command { kNone, kList, kCheck, kCleanup, kExplain, kHelp, kVersion };
+enum class Command { kNone, kList, kCheck, kCleanup, kExplain, kShow, kHelp, kVersion };
 
 // A free-space threshold of `check`: a number of sets, or a share of the limit.
 struct Threshold {
@@ -22,7 +22,7 @@ struct Threshold {
 struct Options {
   Command command = Command::kNone;
   bool json = false;
-  std::vector<std::string> ledgers;  // --ledger, in the order given
+  std::vector<std::string> ledgers;  // --ledger, in the order given; show's FILE
   std::string user, group;           // --user/--group: httpd's User and Group (adoption shape)
   // cleanup
   semguard::AdoptMode adopt = semguard::AdoptMode::kReport;
