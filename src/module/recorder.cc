@@ -53,7 +53,8 @@ Recorder::Recorder(Environment env, Retained* retained, LogSink log, Seams seams
 pid_t Recorder::SelfPid() const { return env_.pid > 0 ? env_.pid : getpid(); }
 
 bool Recorder::Enabled() const {
-  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return false;
+  const bool recording = settings_.enabled || recording_while_off_;
+  if (!recording || env_.run_mode != RunMode::kNormal) return false;
   // open_logs and post_config run only in a process that is starting (pass 1, before detach)
   // or running (later passes) the server; never in -t, dumps or -k signalling.
   return env_.main_state == MainState::kCreatePreConfig ||
@@ -67,10 +68,26 @@ void Recorder::TakeFirstSnapshot() {
 
 void Recorder::Configure(Settings settings) {
   settings_ = std::move(settings);
-  // A restart to SemGuard Off stops recording but keeps the lock: the children it forks
-  // inherit it, so the lock still proves them gone at the next start (else an orphan of an
-  // Off generation would look gone, and its live sets would be removed).
-  if (!settings_.enabled || env_.run_mode != RunMode::kNormal) return;
+  if (env_.run_mode != RunMode::kNormal) return;
+  // A restart to SemGuard Off keeps the lock: the children it forks inherit it, so the lock
+  // still proves them gone at the next start (else an orphan of an Off generation would look
+  // gone, and its live sets would be removed). It keeps the ledger current too: other
+  // instances count processes that hold a lock with a readable ledger as guarded, so a set of
+  // the Off generation missing from it would look like a leftover to their adoption.
+  recording_while_off_ = !settings_.enabled && lock_.held();
+  if (!settings_.enabled && !recording_while_off_) return;
+  // Off for want of a ledger path (SG00014): the ledger this server holds the lock for.
+  if (recording_while_off_ && settings_.ledger_path.empty()) {
+    settings_.ledger_path = lock_.HeldLedger();
+  }
+  if (recording_while_off_) {
+    log_.Log(Level::kNotice, "SG00045",
+             "SemGuard Off at a restart: this server holds the instance lock since an earlier "
+             "generation, so the module keeps its ledger " + settings_.ledger_path +
+                 " current until the server stops (another instance's SemGuardAdopt would take "
+                 "sets missing from it for leftovers); it removes nothing. Off takes full "
+                 "effect at the next start");
+  }
   // A restart that changed SemGuardLedger: what this server recorded is still at the old path.
   std::string read_from = settings_.ledger_path;
   if (lock_.held() && retained_->ledger_written && lock_.HeldLedger() != read_from) {
@@ -121,7 +138,11 @@ void Recorder::KeepUnguardedSets() {
 bool Recorder::guarding() const { return guarding_reason().empty(); }
 
 std::string Recorder::guarding_reason() const {
-  if (!settings_.enabled) return "SemGuard Off";
+  if (!settings_.enabled) {
+    return recording_while_off_ ? "SemGuard Off (the ledger is kept current until the server "
+                                  "stops, since it holds the instance lock; nothing is removed)"
+                                : "SemGuard Off";
+  }
   if (env_.run_mode != RunMode::kNormal) return "not serving (test or signal run)";
   if (!unguarded_.empty()) return unguarded_;
   if (!lock_.held()) return "the instance lock is not held";

@@ -129,6 +129,7 @@ class Recorder {
   LoadedLedger loaded_;                 // what Configure read
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
+  bool recording_while_off_ = false;    // SemGuard Off at a restart of a server holding the lock
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
   std::map<int, bool> vanished_;        // semids already reported as vanished
 };

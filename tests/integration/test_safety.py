@@ -3,12 +3,15 @@
 One test per case (or sub-case) of the issue, on a real apache2 in the private IPC + PID
 namespace of tests/run-all.sh. Each asserts the SAFE behaviour the issue demands, so each fails on
 main before the fix; the comment in each test quotes how it failed on main at 8972894."""
+import hashlib
 import os
 import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 from support import (BUILD, TEST_MODULE, ServerTest, kernel_sets, pid_alive, read_ledger,
                      severe_lines)
@@ -66,6 +69,12 @@ def kill9_and_reap(inst):
     inst.kill9()
     if parent:
         wait_reaped(parent)
+
+
+def _passwords(url, user, password):
+    store = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    store.add_password(None, url, user, password)
+    return store
 
 
 def tls_ok(inst):
@@ -198,6 +207,66 @@ class SafetyTest(ServerTest):
                         + sg_lines(inst, r.stdout + r.stderr))
         self.assertEqual(handshakes, [True] * 3)
         self.assertNotIn("AH02026", inst.error_log())
+
+    def test_case2c_a_live_server_restarted_to_off_keeps_its_new_sets_from_others_adoption(self):
+        """A graceful restart to `SemGuard Off` keeps the instance lock (case 2b). Its processes
+        then count as guarded for another instance's `SemGuardAdopt Remove`; so the sets the Off
+        generation makes (mod_auth_digest's, made anew in every generation) must be in its
+        ledger, or the other start takes them for leftovers once their last user has exited."""
+        # Before the fix (main at 58217ec): the Off generation recorded nothing, and B's start
+        # logged "SG00019: removed semaphore set N, an httpd-shaped leftover no ledger knows"
+        # for both of A's live mod_auth_digest sets; every digest login to A after it failed.
+        digest = os.path.join(MODULES, "mod_auth_digest.so")
+        if not os.path.exists(digest):
+            self.skipTest(f"{SERVER.name} has no mod_auth_digest")
+        realm, user, password = "semguard", "alice", "secret"
+        ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+        a = self.instance("a")
+        with open(os.path.join(a.root, "conf", "digest.users"), "w") as f:
+            f.write(f"{user}:{realm}:{ha1}\n")
+        base = (f"LoadModule auth_digest_module {digest}\n"
+                f"LoadModule authn_core_module {MODULES}/mod_authn_core.so\n"
+                f"LoadModule authn_file_module {MODULES}/mod_authn_file.so\n"
+                f"LoadModule authz_user_module {MODULES}/mod_authz_user.so\n"
+                "MaxConnectionsPerChild 1\n"
+                "<Location /private>\n"
+                f"    AuthType Digest\n    AuthName {realm}\n"
+                f"    AuthUserFile {a.root}/conf/digest.users\n"
+                "    Require valid-user\n</Location>\n")
+        os.makedirs(os.path.join(a.root, "htdocs", "private"))
+        with open(os.path.join(a.root, "htdocs", "private", "index.html"), "w") as f:
+            f.write("private\n")
+        os.chmod(os.path.join(a.root, "htdocs", "private"), 0o755)
+        os.chmod(os.path.join(a.root, "htdocs", "private", "index.html"), 0o644)
+
+        def login():
+            opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(
+                _passwords(f"http://127.0.0.1:{a.port}/", user, password)))
+            try:
+                with opener.open(f"http://127.0.0.1:{a.port}/private/", timeout=5) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        a.extra = base
+        a.write_config()
+        a.start()
+        a.extra = base + "SemGuard Off\n"
+        a.write_config()
+        a.generation_after("graceful")
+        self.assertEqual([login() for _ in range(3)], [200] * 3)
+        a_sets = set(kernel_sets())
+        # Each login's children have exited (MaxConnectionsPerChild 1): the digest sets' last
+        # users are gone, so they look free and abandoned to anyone who does not know them.
+        self.assertGreaterEqual(len(a_sets), 3, "accept, ssl and mod_auth_digest's")
+
+        b = self.instance("b", extra="SemGuardAdopt Remove")
+        b.start()
+        table = set(kernel_sets())
+        self.assertTrue(a_sets <= table, f"B removed A's live set(s) {sorted(a_sets - table)}:\n"
+                        + sg_lines(b))
+        self.assertEqual([login() for _ in range(3)], [200] * 3, "A's digest logins fail")
+        self.assertNotIn("SG00019", b.error_log())
 
     # ---- case 3 -------------------------------------------------------------------------------
     def assert_shows_unguarded(self, inst, pages=True):

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -530,7 +531,41 @@ TEST_F(RecorderTest, TurningOffOnRestartKeepsTheLock) {
   EXPECT_TRUE(second.holds_lock());
   EXPECT_TRUE(InstanceLockHeld(ledger_path_ + ".lock"));
   EXPECT_FALSE(second.guarding());
-  EXPECT_EQ(second.guarding_reason(), "SemGuard Off");
+  EXPECT_EQ(second.guarding_reason().rfind("SemGuard Off (the ledger is kept current", 0), 0u)
+      << second.guarding_reason();
+}
+
+// The Off generation's processes hold the lock, so other instances count them as guarded: the
+// sets it makes must reach the ledger, or another instance's adoption takes them for leftovers.
+TEST_F(RecorderTest, AnOffGenerationHoldingTheLockKeepsItsLedgerCurrentAndRemovesNothing) {
+  int first_set = -1;
+  {
+    Recorder first = NewRecorder(Env());
+    first_set = FirstPassWithOneSet(first);
+  }
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(second, /*enabled=*/false);
+  ASSERT_EQ(log_.With("SG00045").size(), 1u);
+  // The restart's pconf cleanup removed the old accept mutex; the MPM makes a new one.
+  ASSERT_TRUE(sysv_.Remove(first_set).ok());
+  const int new_set = OpenLogs(second);
+  PostConfig(second);
+  Ledger ledger = ReadLedger();
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, new_set);
+  EXPECT_EQ(ledger.owner.generation, 2);
+  EXPECT_TRUE(log_.With("SG00015").empty() && log_.With("SG00019").empty());
+}
+
+// A server started with Off takes no lock, records nothing and says nothing.
+TEST_F(RecorderTest, AStartWithOffStaysSilentAndTakesNoLock) {
+  Recorder rec = NewRecorder(Env());
+  Begin(rec, /*enabled=*/false);
+  OpenLogs(rec);
+  PostConfig(rec);
+  EXPECT_FALSE(rec.holds_lock());
+  EXPECT_TRUE(log_.With("SG00045").empty());
+  EXPECT_FALSE(std::ifstream(ledger_path_).good());
 }
 
 TEST_F(RecorderTest, MovedLedgerKeepsItsSets) {
