@@ -214,8 +214,9 @@ class SafetyTest(ServerTest):
         generation makes (mod_auth_digest's, made anew in every generation) must be in its
         ledger, or the other start takes them for leftovers once their last user has exited."""
         # Before the fix (main at 58217ec): the Off generation recorded nothing, and B's start
-        # logged "SG00019: removed semaphore set N, an httpd-shaped leftover no ledger knows"
-        # for both of A's live mod_auth_digest sets; every digest login to A after it failed.
+        # logged "SG00019: removed semaphore set 4, an httpd-shaped leftover no ledger knows
+        # (last used by pid 55, gone)" and "1 adopted and removed": A's live mod_auth_digest
+        # set, 1 of A's 3 sets.
         digest = os.path.join(MODULES, "mod_auth_digest.so")
         if not os.path.exists(digest):
             self.skipTest(f"{SERVER.name} has no mod_auth_digest")
