@@ -27,6 +27,21 @@ void LedgerStore::RemoveMoved(const std::string& old_path) const {
   files_->Remove(LockPathOf(old_path));
 }
 
+int LedgerStore::RemoveStaleTemporaries(const std::string& path) const {
+  const size_t slash = path.rfind('/');
+  const std::string prefix = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string folder = prefix.empty() ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::vector<std::string> names;
+  if (!files_->ListFolder(folder, &names).ok()) return 0;
+  int removed = 0;
+  for (const std::string& entry : names) {
+    if (IsTemporaryOf(entry, path.substr(prefix.size())) && files_->Remove(prefix + entry).ok()) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 void KeepLiveSets(const std::map<int, SemSet>& now, std::vector<RecordedSet>* recorded) {
   auto gone = [&now](const RecordedSet& r) {
     auto it = now.find(r.set.semid);

@@ -39,6 +39,10 @@ class LedgerStore {
   // After SemGuardLedger moved and the ledger is written at its new path: removes the old
   // ledger and its lock file (the lock is held at the new path now).
   void RemoveMoved(const std::string& old_path) const;
+  // Removes the temporary files of writes of `path` that never reached their rename (a writer
+  // killed between create and rename). Only for the holder of the instance lock, which is the
+  // only writer of `path`. Returns how many it removed.
+  int RemoveStaleTemporaries(const std::string& path) const;
 
  private:
   uid_t owner_;

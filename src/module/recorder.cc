@@ -166,6 +166,17 @@ bool Recorder::TakeLock() {
   return false;
 }
 
+// The lock makes this process the ledger's only writer: a temporary file of a write is left
+// only by a writer that died before its rename.
+void Recorder::RemoveStaleTemporaries() {
+  const int removed = store_.RemoveStaleTemporaries(settings_.ledger_path);
+  if (removed == 0) return;
+  log_.Log(Level::kInfo, "SG00046",
+           "removed " + std::to_string(removed) + " temporary file(s) " +
+               settings_.ledger_path + ".tmp.* left by a ledger write that was interrupted "
+               "(a server killed while it wrote)");
+}
+
 // Only this instance's previous run, never a ledger this server wrote itself.
 const Ledger* Recorder::PreviousRun() const {
   return loaded_.status.ok() && !loaded_is_ours_ ? &loaded_.ledger : nullptr;
@@ -321,6 +332,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     const bool had_lock = lock_.held();
     if (TakeLock()) {
       unguarded_.clear();
+      if (!had_lock) RemoveStaleTemporaries();
       ReportPreviousLedger();
       // A real start, before the MPM makes its accept mutex: the one moment leftovers can go.
       if (env_.main_state == MainState::kCreatePreConfig) {

@@ -110,6 +110,7 @@ class Recorder {
   CleanupInput MakeInput(const Ledger* previous) const;
   const Ledger* PreviousRun() const;
   void KeepStartupRecord(const CleanupReport& report);
+  void RemoveStaleTemporaries();
 
   Settings settings_;
   Environment env_;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/file_id.h"
 #include "base/status.h"
@@ -65,6 +66,8 @@ class FileSystem {
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   // NotFound when there is nothing to remove.
   virtual Status Remove(const std::string& path) = 0;
+  // The names in `folder` (no "." or ".."), after the folder rule above.
+  virtual Status ListFolder(const std::string& folder, std::vector<std::string>* names) = 0;
 };
 
 // The process-wide real implementation.

@@ -1,4 +1,5 @@
 // The real FileSystem and Clock, over POSIX calls.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -13,6 +14,7 @@
 #include <ctime>
 #include <deque>
 
+#include "base/file_names.h"
 #include "base/unique_fd.h"
 #include "os/file_system.h"
 
@@ -225,7 +227,7 @@ class PosixFileSystem final : public FileSystem {
     std::string tmp;
     int made = -1;
     for (int attempt = 0; attempt < 8 && made < 0; ++attempt) {
-      if (!RandomName(path, ".tmp.", &tmp)) return Status::Invalid("no random name for " + path);
+      if (!RandomName(path, std::string(kTemporaryInfix).c_str(), &tmp)) return Status::Invalid("no random name for " + path);
       made = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (made < 0 && errno != EEXIST) return Status::FromErrno("create " + tmp, errno);
     }
@@ -273,6 +275,19 @@ class PosixFileSystem final : public FileSystem {
     if (Status folder = CheckFolderOf(path); !folder.ok()) return folder;
     if (unlink(path.c_str()) == 0) return Status::Ok();
     return Status::FromErrno("unlink " + path, errno);
+  }
+
+  Status ListFolder(const std::string& folder, std::vector<std::string>* names) override {
+    if (Status st = CheckFolderChain(folder, geteuid()); !st.ok()) return st;
+    DIR* dir = opendir(folder.c_str());
+    if (dir == nullptr) return Status::FromErrno("opendir " + folder, errno);
+    names->clear();
+    while (const struct dirent* e = readdir(dir)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != "..") names->push_back(name);
+    }
+    closedir(dir);
+    return Status::Ok();
   }
 };
 

@@ -7,10 +7,13 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "base/file_names.h"
 #include "ledger/ledger_file.h"
+#include "ledger/ledger_store.h"
 #include "support/has_text.h"
 #include "support/sample_ledger.h"
 #include "support/test_files.h"
@@ -200,6 +203,39 @@ TEST_F(FolderRuleTest, PlantedTemporaryNamesDoNotStopAWrite) {
   EXPECT_EQ(semguard_test::ReadFileBytes(ledger), EncodeLedger(SampleLedger()));
   EXPECT_TRUE(FileExists(ledger + ".tmp/planted")) << "what was planted is left alone";
   EXPECT_EQ(Entries(dir_.path()), 3) << "the ledger and the two planted names, no temporary";
+}
+
+// A writer killed between create and rename leaves "<ledger>.tmp.<16 hex>"; the next holder of
+// the lock removes exactly those, and nothing of another ledger or of another shape.
+TEST_F(FolderRuleTest, StaleTemporariesOfThisLedgerAreRemovedAndNothingElse) {
+  const std::string ledger = dir_.File("app.ledger");
+  ASSERT_TRUE(WriteLedgerFile(ledger, SampleLedger()).ok());
+  const std::string stale = ledger + ".tmp.0123456789abcdef";
+  ASSERT_TRUE(WriteFileBytes(stale, "torn"));
+  const std::vector<std::string> kept = {
+      dir_.File("other.ledger.tmp.0123456789abcdef"),  // another instance's
+      ledger + ".tmp.0123456789ABCDEF",                 // not a name a write makes
+      ledger + ".tmp.0123",
+      ledger + ".bad",
+  };
+  for (const std::string& k : kept) ASSERT_TRUE(WriteFileBytes(k, "x")) << k;
+  ASSERT_EQ(mkdir((ledger + ".tmp.fedcba9876543210").c_str(), 0700), 0);
+
+  EXPECT_EQ(LedgerStore(geteuid()).RemoveStaleTemporaries(ledger), 1);
+  EXPECT_FALSE(FileExists(stale));
+  for (const std::string& k : kept) EXPECT_TRUE(FileExists(k)) << k;
+  EXPECT_TRUE(FileExists(ledger + ".tmp.fedcba9876543210")) << "a folder is not unlinked";
+  EXPECT_TRUE(FileExists(ledger));
+}
+
+TEST(TemporaryNameTest, OnlyTheLedgersOwnNameWithSixteenLowercaseHexDigits) {
+  EXPECT_TRUE(IsTemporaryOf("a.ledger.tmp.0123456789abcdef", "a.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("a.ledger.tmp.0123456789abcdef", "b.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("xa.ledger.tmp.0123456789abcdef", "a.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("a.ledger.tmp.0123456789abcdeg", "a.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("a.ledger.tmp.0123456789abcdef0", "a.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("a.ledger.tmp.", "a.ledger"));
+  EXPECT_FALSE(IsTemporaryOf("a.ledger.lock", "a.ledger"));
 }
 
 // ---- the spare copy in the lock file (issue 8, case 6: a renamed ledger) ----

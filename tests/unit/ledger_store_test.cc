@@ -90,6 +90,25 @@ TEST_F(LedgerStoreTest, RemoveMovedRemovesTheLedgerAndItsLock) {
                                                       "Remove " + kPath + ".lock"}));
 }
 
+TEST_F(LedgerStoreTest, RemoveStaleTemporariesListsTheFolderAndRemovesOnlyThisLedgersOwn) {
+  files_.Put(kPath, "ledger", 33);
+  files_.Put(kPath + ".tmp.00000000000000aa", "torn", 33);
+  files_.Put("/run/y.ledger.tmp.00000000000000bb", "other", 33);
+  files_.Put("/run/sub/x.ledger.tmp.00000000000000cc", "deeper", 33);
+  EXPECT_EQ(store_.RemoveStaleTemporaries(kPath), 1);
+  EXPECT_EQ(files_.trace(), (std::vector<std::string>{
+                                "ListFolder /run", "Remove " + kPath + ".tmp.00000000000000aa"}));
+  EXPECT_TRUE(files_.Exists("/run/y.ledger.tmp.00000000000000bb"));
+  EXPECT_TRUE(files_.Exists("/run/sub/x.ledger.tmp.00000000000000cc"));
+}
+
+TEST_F(LedgerStoreTest, RemoveStaleTemporariesOfAnUnlistableFolderRemovesNothing) {
+  files_.Put(kPath + ".tmp.00000000000000aa", "torn", 33);
+  files_.Fail("ListFolder", "/run", Status::Invalid("refusing the ledger folder /run"));
+  EXPECT_EQ(store_.RemoveStaleTemporaries(kPath), 0);
+  EXPECT_TRUE(files_.Exists(kPath + ".tmp.00000000000000aa"));
+}
+
 TEST(KeepLiveSetsTest, DropsGoneSetsAndSetsWhoseSemidNamesAnotherSet) {
   std::vector<RecordedSet> recorded = {SampleSet(1, "a"), SampleSet(2, "b"), SampleSet(3, "c")};
   std::map<int, SemSet> now;

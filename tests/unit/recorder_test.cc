@@ -557,6 +557,21 @@ TEST_F(RecorderTest, AnOffGenerationHoldingTheLockKeepsItsLedgerCurrentAndRemove
   EXPECT_TRUE(log_.With("SG00015").empty() && log_.With("SG00019").empty());
 }
 
+// A writer killed between create and rename left a temporary file: the start that takes the
+// lock removes it and says so; a restart (same lock holder) finds nothing to remove.
+TEST_F(RecorderTest, TheStartThatTakesTheLockRemovesATornWritesTemporaryFile) {
+  const std::string torn = ledger_path_ + ".tmp.00000000deadbeef";
+  ASSERT_TRUE(semguard_test::WriteFileBytes(torn, "semguard-ledger 2\nowner pid="));
+  Recorder first = NewRecorder(Env());
+  FirstPassWithOneSet(first);
+  EXPECT_FALSE(std::ifstream(torn).good());
+  ASSERT_EQ(log_.With("SG00046").size(), 1u);
+  EXPECT_NE(log_.With("SG00046")[0].find("removed 1 temporary file(s)"), std::string::npos);
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  FirstPassWithOneSet(second);
+  EXPECT_EQ(log_.With("SG00046").size(), 1u);
+}
+
 // A server started with Off takes no lock, records nothing and says nothing.
 TEST_F(RecorderTest, AStartWithOffStaysSilentAndTakesNoLock) {
   Recorder rec = NewRecorder(Env());

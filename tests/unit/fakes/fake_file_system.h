@@ -125,6 +125,20 @@ class FakeFileSystem : public semguard::FileSystem {
     if (files_.erase(path) == 0) return semguard::Status::NotFound("unlink " + path);
     return semguard::Status::Ok();
   }
+  semguard::Status ListFolder(const std::string& folder,
+                              std::vector<std::string>* names) override {
+    if (auto st = Begin("ListFolder", folder); !st.ok()) return st;
+    names->clear();
+    const std::string prefix = folder == "/" ? folder : folder + "/";
+    for (const auto& entry : files_) {
+      const std::string& path = entry.first;
+      if (path.compare(0, prefix.size(), prefix) != 0) continue;
+      if (path.find('/', prefix.size()) == std::string::npos) {
+        names->push_back(path.substr(prefix.size()));
+      }
+    }
+    return semguard::Status::Ok();
+  }
 
   uid_t writer_uid = 0;  // who owns the files this fake writes
 
