@@ -76,10 +76,9 @@ void Recorder::Configure(Settings settings) {
   // the Off generation missing from it would look like a leftover to their adoption.
   recording_while_off_ = !settings_.enabled && lock_.held();
   if (!settings_.enabled && !recording_while_off_) return;
-  // Off for want of a ledger path (SG00014): the ledger this server holds the lock for.
-  if (recording_while_off_ && settings_.ledger_path.empty()) {
-    settings_.ledger_path = lock_.HeldLedger();
-  }
+  // Always the ledger this server holds the lock for: an Off generation never moves it (a new
+  // path could not be locked, or could be another run's ledger), nor does SG00014's empty one.
+  if (recording_while_off_) settings_.ledger_path = lock_.HeldLedger();
   if (recording_while_off_) {
     log_.Log(Level::kNotice, "SG00045",
              "SemGuard Off at a restart: this server holds the instance lock since an earlier "
@@ -102,14 +101,27 @@ void Recorder::Configure(Settings settings) {
     for (const RecordedSet& r : loaded_.ledger.sets) {
       (r.inherited ? inherited_ : recorded_).push_back(r);
     }
-  } else {
-    LoadUnguardedSets();
+  } else if (loaded_.status.ok() && lock_.held() && !retained_->ledger_written) {
+    // This server holds the lock and never managed to write (a full disk): the file is still
+    // the previous run's, and what its start kept of it is on no disk of ours. Carry it all
+    // with its run's owner; sets that are gone drop out at the first scan.
+    for (const RecordedSet& r : loaded_.ledger.sets) {
+      RecordedSet kept = r;
+      kept.owner = OwnerOf(loaded_.ledger, r);
+      kept.inherited = true;
+      inherited_.push_back(std::move(kept));
+    }
   }
+  // What no ledger of ours names: made while unguarded, or when the last write failed.
+  LoadUnguardedSets();
 }
 
 void Recorder::LoadUnguardedSets() {
   const UnguardedSets& u = retained_->unguarded;
   for (int i = 0; i < u.n && i < static_cast<int>(std::size(u.sets)); ++i) {
+    bool known = false;
+    for (const RecordedSet& own : recorded_) known = known || own.set.semid == u.sets[i].set.semid;
+    if (known) continue;
     RecordedSet r;
     r.set = u.sets[i].set;
     r.type = u.sets[i].type;
@@ -369,6 +381,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
   // Also right after a set appears: a start that crashes later still names it.
   if (added || LastOfPhase(cp)) WriteLedger(cp);
+  KeepUnwrittenSets();
   if (cp == Checkpoint::kPostConfigLast) {
     if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea();
     if (env_.main_state == MainState::kCreateConfig) Monitor();
@@ -377,8 +390,12 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     } else {
       log_.Log(Level::kInfo, "SG00009",
                "generation " + std::to_string(env_.generation) + ": " +
-                   std::to_string(recorded_.size()) + " semaphore set(s) recorded in " +
-                   settings_.ledger_path + " (" + CountByType(recorded_) + ")");
+                   std::to_string(recorded_.size()) + " semaphore set(s) " +
+                   (last_write_failed_ ? "kept in memory, NOT in " + settings_.ledger_path +
+                                             " (it cannot be written: SG00005); the next "
+                                             "restart that can write it records them"
+                                       : "recorded in " + settings_.ledger_path) +
+                   " (" + CountByType(recorded_) + ")");
     }
   }
 }
@@ -425,6 +442,7 @@ void Recorder::WriteLedger(const std::string& when) {
   ledger.sets.insert(ledger.sets.end(), inherited_.begin(), inherited_.end());
   uint32_t crc = 0;
   st = store_.Write(settings_.ledger_path, ledger, &crc);
+  last_write_failed_ = !st.ok();
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00005",
              "cannot write the ledger at " + when + ": " + st.message());
@@ -438,6 +456,17 @@ void Recorder::WriteLedger(const std::string& when) {
     log_.Log(Level::kNotice, "SG00026",
              "the ledger moved from " + moved_from_ + " to " + settings_.ledger_path);
     moved_from_.clear();
+  }
+}
+
+// While the last write failed, the sets are on no disk: keep them in retained memory, so that
+// a restart that can write (the disk has room again) still records them.
+void Recorder::KeepUnwrittenSets() {
+  if (last_write_failed_) {
+    KeepUnguardedSets();
+  } else {
+    retained_->unguarded.n = 0;
+    retained_->unguarded.dropped = 0;
   }
 }
 

@@ -106,6 +106,7 @@ class Recorder {
   bool RecordNewSets(const std::map<int, SemSet>& now, const std::string& label);
   void WriteLedger(Checkpoint cp);
   void WriteLedger(const std::string& when);
+  void KeepUnwrittenSets();
   void TellNothingToGuard();
   CleanupInput MakeInput(const Ledger* previous) const;
   const Ledger* PreviousRun() const;
@@ -130,6 +131,7 @@ class Recorder {
   LoadedLedger loaded_;                 // what Configure read
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
+  bool last_write_failed_ = false;      // the last ledger write of this pass failed (SG00005)
   bool recording_while_off_ = false;    // SemGuard Off at a restart of a server holding the lock
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
   std::map<int, bool> vanished_;        // semids already reported as vanished

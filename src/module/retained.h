@@ -26,9 +26,10 @@ struct StartupRecord {
   } skips[16];  // the first 16 skipped sets
 };
 
-// Sets this server made while it could not take the instance lock (it serves unguarded and
-// writes no ledger): kept here across restarts, so that the generation that finally takes the
-// lock records them too. Plain data with fixed room; what does not fit is counted.
+// Sets this server made while no ledger of its own names them: while it could not take the
+// instance lock (it serves unguarded and writes no ledger), or when its last ledger write failed
+// (a full or read-only disk). Kept here across restarts, so that the next pass that writes a
+// ledger records them too. Plain data with fixed room; what does not fit is counted.
 struct UnguardedSets {
   int n;
   int dropped;  // made while unguarded but beyond the room here
@@ -53,7 +54,7 @@ struct Retained {
   void* child_area;        // ChildExits' shared mapping, or nullptr
   StartupRecord startup;   // copied into every child by fork
   pid_t server_pid;        // the parent that last wrote the ledger
-  UnguardedSets unguarded; // sets made while the lock was held elsewhere
+  UnguardedSets unguarded; // sets no ledger of ours names (unguarded, or a failed write)
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"

@@ -178,6 +178,54 @@ TEST_F(RecorderSeamsTest, LedgerThatCannotBeWrittenIsSG00005AndRetainedIsUntouch
   EXPECT_TRUE(retained_.ledger_written) << "the phase's last checkpoint writes again";
 }
 
+// A start on a full disk writes no ledger at all; the restart after the disk has room again
+// must still name the sets of the first pass (mod_ssl's outlive restarts) and what the start
+// kept of the previous run, or a kill -9 then leaks them for good.
+TEST_F(RecorderSeamsTest, ARestartAfterAFullDiskRecordsTheSetsOfThePassesThatCouldNotWrite) {
+  Ledger previous = semguard_test::SampleLedger();
+  previous.owner.process = TestIdentity(777);  // gone: not in the process table
+  semguard::SemSet held = semguard_test::HttpdMutexSet(kUid, kUid, 0, 801);
+  held.value = 0;  // in use: the start keeps it
+  RecordedSet in_use;
+  in_use.set = *sysv_.Find(sysv_.Add(held));
+  in_use.type = "ssl";
+  in_use.creator_pid = 777;
+  previous.sets = {in_use};
+  files_.Put(kLedger, EncodeLedger(previous), kUid);
+  files_.Fail("ReplaceFile", kLedger, Status::FromErrno("create " + kLedger + ".tmp", ENOSPC));
+  int first_pass_set = -1;
+  {
+    Recorder start = NewRecorder();
+    Begin(start);
+    start.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+    first_pass_set = AddHttpdSet();
+    start.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+    start.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+    start.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+    start.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  }
+  EXPECT_FALSE(retained_.ledger_written);
+  ASSERT_EQ(log_.With("SG00009").size(), 1u);
+  EXPECT_NE(log_.With("SG00009")[0].find("kept in memory, NOT in " + kLedger), std::string::npos)
+      << log_.With("SG00009")[0];
+
+  files_.Heal();
+  Recorder restart = NewRecorder(MainState::kCreateConfig);
+  Begin(restart);
+  restart.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  restart.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  Ledger written;
+  ASSERT_TRUE(DecodeLedger(files_.Text(kLedger), &written).ok()) << files_.Text(kLedger);
+  EXPECT_EQ(written.owner.process.pid, kSelf);
+  ASSERT_EQ(written.sets.size(), 2u) << files_.Text(kLedger);
+  EXPECT_EQ(written.sets[0].set.semid, first_pass_set) << "the first pass's own set";
+  EXPECT_FALSE(written.sets[0].inherited);
+  EXPECT_EQ(written.sets[1].set.semid, in_use.set.semid) << "what the start kept";
+  EXPECT_TRUE(written.sets[1].inherited);
+  EXPECT_EQ(written.sets[1].owner.process.pid, 777);
+  EXPECT_EQ(retained_.unguarded.n, 0) << "written now: the copy in memory is dropped";
+}
+
 TEST_F(RecorderSeamsTest, RefusedLedgerIsSG00003AndKeptAsBad) {
   files_.Put(kLedger, "not a ledger\n", kUid);
   Recorder rec = NewRecorder();

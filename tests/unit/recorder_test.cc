@@ -572,6 +572,30 @@ TEST_F(RecorderTest, TheStartThatTakesTheLockRemovesATornWritesTemporaryFile) {
   EXPECT_EQ(log_.With("SG00046").size(), 1u);
 }
 
+// An Off restart that also names another ledger (one that cannot be locked, or another run's)
+// keeps the lock and the ledger it holds: it never moves it.
+TEST_F(RecorderTest, AnOffRestartNeverMovesTheLedger) {
+  {
+    Recorder first = NewRecorder(Env());
+    FirstPassWithOneSet(first);
+  }
+  Recorder second = NewRecorder(Env(MainState::kCreateConfig));
+  second.TakeFirstSnapshot();
+  Settings off;
+  off.enabled = false;
+  off.ledger_path = dir_.File("missing/app.ledger");
+  second.Configure(off);
+  const int new_set = OpenLogs(second);
+  PostConfig(second);
+  EXPECT_TRUE(second.holds_lock());
+  EXPECT_TRUE(InstanceLockHeld(ledger_path_ + ".lock"));
+  EXPECT_TRUE(log_.With("SG00001").empty());
+  EXPECT_TRUE(log_.With("SG00026").empty());
+  bool listed = false;
+  for (const RecordedSet& r : ReadLedger().sets) listed = listed || r.set.semid == new_set;
+  EXPECT_TRUE(listed) << "the new set is in the ledger the lock belongs to";
+}
+
 // A server started with Off takes no lock, records nothing and says nothing.
 TEST_F(RecorderTest, AStartWithOffStaysSilentAndTakesNoLock) {
   Recorder rec = NewRecorder(Env());
