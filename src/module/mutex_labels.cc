@@ -9,12 +9,23 @@ struct KnownCreator {
   const char* label;
 };
 
-// Modules whose hook between two checkpoints makes exactly the mutexes named. mod_ssl makes
-// ssl-cache and ssl-stapling* in one call, which cannot be told apart from outside, hence "ssl".
+// Modules whose hook between two checkpoints makes exactly the mutexes named (httpd 2.4's
+// mutex types, as the Mutex directive names them). A module that makes several types in one
+// call cannot be told apart from outside, hence the stem: mod_ssl's "ssl" (ssl-cache,
+// ssl-stapling*), mod_auth_digest's "authdigest" (authdigest-client, authdigest-opaque).
 constexpr KnownCreator kKnownCreators[] = {
     {Checkpoint::kOpenLogsAfterMpm, "prefork.c", "mpm-accept"},
     {Checkpoint::kOpenLogsAfterMpm, "worker.c", "mpm-accept"},
     {Checkpoint::kPostConfigAfterSsl, "mod_ssl.c", "ssl"},
+    {Checkpoint::kPostConfigAfterModule, "mod_proxy.c", "proxy"},
+    {Checkpoint::kPostConfigAfterModule, "mod_proxy_balancer.c", "proxy-balancer-shm"},
+    {Checkpoint::kPostConfigAfterModule, "mod_auth_digest.c", "authdigest"},
+    {Checkpoint::kPostConfigAfterModule, "mod_rewrite.c", "rewrite-map"},
+    {Checkpoint::kPostConfigAfterModule, "util_ldap.c", "ldap-cache"},
+    {Checkpoint::kPostConfigAfterModule, "mod_authn_socache.c", "authn-socache"},
+    {Checkpoint::kPostConfigAfterModule, "mod_cache_socache.c", "cache-socache"},
+    {Checkpoint::kPostConfigAfterModule, "mod_lua.c", "lua-ivm-shm"},
+    {Checkpoint::kPostConfigAfterModule, "mod_watchdog.c", "watchdog-callback"},
 };
 
 }  // namespace
@@ -27,6 +38,8 @@ const char* CheckpointName(Checkpoint cp) {
     case Checkpoint::kPostConfigFirst: return "post_config-first";
     case Checkpoint::kPostConfigBeforeSsl: return "post_config-before-ssl";
     case Checkpoint::kPostConfigAfterSsl: return "post_config-after-ssl";
+    case Checkpoint::kPostConfigAfterModule: return "post_config-after-module";
+    case Checkpoint::kPostConfigBeforeWatchdog: return "post_config-before-watchdog";
     case Checkpoint::kPostConfigLast: return "post_config-last";
   }
   return "unknown";
