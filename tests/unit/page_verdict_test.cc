@@ -20,18 +20,14 @@ using semguard_test::LacksText;
 // A guarding server with two present sets on a roomy table, nothing leaked: all is well.
 PageModel WellModel() {
   PageModel m;
-  m.now = 1763900100;
-  m.server_pid = 812;
-  m.generation = 1;
-  m.server_sets.resize(2);
+  m.server_sets.assign(2, ServerSetView{});
   for (ServerSetView& s : m.server_sets) s.present = true;
   m.server_sets_present = 2;
   m.server_sets_by_type = {{"mpm-accept", 1}, {"ssl", 1}};
   m.startup.ran = true;
-  m.table = TableInfo{};
   m.table.sets_in_use = 2;
-  m.table.sets_limit = 100;
   m.table.sems_in_use = 2;
+  m.table.sets_limit = 100;
   m.table.sems_limit = 32000;
   m.leaked_sets = 0;
   m.unclean_stops_left = 49;
