@@ -59,7 +59,7 @@ class LabelsTest(ServerTest):
             gained = set(kernel_sets()) - before
             ledger = self.assertLedgerMatches(inst, gained)
             types = collections.Counter(r["type"] for r in ledger["sets"].values())
-            self.assertFalse(PHASES & set(types), f"{when}: a set labelled only by its phase: {types}")
+            self.assertFalse(PHASES & set(types), f"{when}: a set labelled by its phase: {types}")
             self.assertEqual((types["mpm-accept"], types["ssl"]), (1, 1), f"{when}: {types}")
             for label, count in expected.items():
                 if count is None:
