@@ -114,61 +114,90 @@ static int sg_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     return OK;
 }
 
-/* The source file names of the hooks that run between two of ours, in the sorted hook array
- * (APR's tsort may put other modules' hooks between a "before" and an "after" hook). */
-#define SG_MODULES_BETWEEN(hook, link_t)                                                    \
-    static size_t modules_between_##hook(void *first, void *second, const char **names,    \
-                                         size_t max)                                        \
+/* The source file names of the hooks that run since the module's previous hook in the sorted
+ * array, up to `self` (APR's sort may put other modules' hooks between a "before" and an
+ * "after" hook, so this is read, not assumed). 0 names: more than `max`, or no hook of ours
+ * before `self`. */
+#define SG_MODULES_SINCE_OURS(hook, link_t)                                                 \
+    static size_t modules_since_ours_##hook(void *self, const char **names, size_t max)    \
     {                                                                                       \
         apr_array_header_t *hooks = ap_hook_get_##hook();                                   \
         const link_t *links = hooks ? (const link_t *)hooks->elts : NULL;                   \
         size_t n = 0;                                                                       \
-        int i, inside = 0;                                                                  \
-        for (i = 0; links != NULL && i < hooks->nelts; i++) {                               \
-            if ((void *)links[i].pFunc == first) { inside = 1; continue; }                  \
-            if ((void *)links[i].pFunc == second) { return inside ? n : 0; }                \
-            if (inside && n < max) { names[n++] = links[i].szName; }                        \
-            else if (inside) { return 0; }                                                  \
+        int i, at = -1;                                                                     \
+        for (i = 0; links != NULL && i < hooks->nelts && at < 0; i++) {                     \
+            if ((void *)links[i].pFunc == self) { at = i; }                                 \
+        }                                                                                   \
+        for (i = at - 1; i >= 0; i--) {                                                     \
+            const char *name = links[i].szName ? links[i].szName : "";                      \
+            if (strcmp(name, semguard_module.name) == 0) { return n; }                      \
+            if (n == max) { return 0; }                                                     \
+            names[n++] = name;                                                              \
         }                                                                                   \
         return 0;                                                                           \
     }
 
-SG_MODULES_BETWEEN(open_logs, ap_LINK_open_logs_t)
-SG_MODULES_BETWEEN(post_config, ap_LINK_post_config_t)
+SG_MODULES_SINCE_OURS(open_logs, ap_LINK_open_logs_t)
+SG_MODULES_SINCE_OURS(post_config, ap_LINK_post_config_t)
 
 #define SG_MAX_BETWEEN 8
 
-/* One trampoline per checkpoint. `between` names the hook whose neighbours are asked about
- * (for the "after" checkpoints): the sets that appear there are labelled by that module. */
-#define SG_CHECKPOINT(name, cp, between_fn)                                                     \
+/* One trampoline per checkpoint, each a function of its own (the hook array knows hooks by
+ * their function). The sets that appear before it are labelled by the modules that ran since
+ * the module's previous checkpoint (src/module/mutex_labels.*). */
+#define SG_CHECKPOINT(name, cp, hook)                                                          \
     static int name(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)    \
     {                                                                                          \
         const char *names[SG_MAX_BETWEEN] = {NULL};                                            \
         sg_event_info info = {0};                                                              \
         (void)pconf; (void)plog; (void)ptemp;                                                  \
-        info.n_modules = between_fn;                                                           \
+        info.n_modules = modules_since_ours_##hook((void *)name, names, SG_MAX_BETWEEN);       \
         info.modules_between = names;                                                          \
         log_server = s;                                                                        \
         sg_event(recorder, cp, &info);                                                         \
         return OK;                                                                             \
     }
 
-static int sg_open_logs_first(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
-static int sg_open_logs_after_mpm(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
-static int sg_post_config_before_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
-static int sg_post_config_after_ssl(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
+SG_CHECKPOINT(sg_open_logs_first, SG_EV_OPEN_LOGS_FIRST, open_logs)
+SG_CHECKPOINT(sg_open_logs_after_mpm, SG_EV_OPEN_LOGS_AFTER_MPM, open_logs)
+SG_CHECKPOINT(sg_open_logs_last, SG_EV_OPEN_LOGS_LAST, open_logs)
+SG_CHECKPOINT(sg_post_config_first, SG_EV_POST_CONFIG_FIRST, post_config)
+SG_CHECKPOINT(sg_post_config_before_ssl, SG_EV_POST_CONFIG_BEFORE_SSL, post_config)
+SG_CHECKPOINT(sg_post_config_after_ssl, SG_EV_POST_CONFIG_AFTER_SSL, post_config)
+SG_CHECKPOINT(sg_after_proxy, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_proxy_balancer, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_auth_digest, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_rewrite, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_ldap, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_authn_socache, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_cache_socache, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_after_lua, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_post_config_before_watchdog, SG_EV_POST_CONFIG_BEFORE_WATCHDOG, post_config)
+SG_CHECKPOINT(sg_after_watchdog, SG_EV_POST_CONFIG_AFTER_MODULE, post_config)
+SG_CHECKPOINT(sg_post_config_last, SG_EV_POST_CONFIG_LAST, post_config)
 
-SG_CHECKPOINT(sg_open_logs_first, SG_EV_OPEN_LOGS_FIRST, 0)
-SG_CHECKPOINT(sg_open_logs_after_mpm, SG_EV_OPEN_LOGS_AFTER_MPM,
-              modules_between_open_logs((void *)sg_open_logs_first, (void *)sg_open_logs_after_mpm,
-                                        names, SG_MAX_BETWEEN))
-SG_CHECKPOINT(sg_open_logs_last, SG_EV_OPEN_LOGS_LAST, 0)
-SG_CHECKPOINT(sg_post_config_first, SG_EV_POST_CONFIG_FIRST, 0)
-SG_CHECKPOINT(sg_post_config_before_ssl, SG_EV_POST_CONFIG_BEFORE_SSL, 0)
-SG_CHECKPOINT(sg_post_config_after_ssl, SG_EV_POST_CONFIG_AFTER_SSL,
-              modules_between_post_config((void *)sg_post_config_before_ssl,
-                                          (void *)sg_post_config_after_ssl, names, SG_MAX_BETWEEN))
-SG_CHECKPOINT(sg_post_config_last, SG_EV_POST_CONFIG_LAST, 0)
+typedef int sg_post_config_fn(apr_pool_t *, apr_pool_t *, apr_pool_t *, server_rec *);
+
+/* Modules that make mutexes in their post_config (httpd 2.4.37 to 2.4.6x), each followed by a
+ * checkpoint of its own, registered as an "after" hook one order step before the module's own
+ * (see register_hooks). mod_ssl runs before mod_proxy (it says so) and mod_proxy before
+ * mod_proxy_balancer: each of these needs a step of its own, or a later module's hook would pull
+ * the earlier module into its own window. mod_watchdog registers at LAST. */
+static const struct {
+    sg_post_config_fn *after;
+    const char *const module[2];
+    int order;
+} post_config_makers[] = {
+    {sg_after_proxy, {"mod_proxy.c", NULL}, APR_HOOK_MIDDLE - 2},
+    {sg_after_proxy_balancer, {"mod_proxy_balancer.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_auth_digest, {"mod_auth_digest.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_rewrite, {"mod_rewrite.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_ldap, {"util_ldap.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_authn_socache, {"mod_authn_socache.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_cache_socache, {"mod_cache_socache.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_lua, {"mod_lua.c", NULL}, APR_HOOK_MIDDLE - 1},
+    {sg_after_watchdog, {"mod_watchdog.c", NULL}, APR_HOOK_LAST - 1},
+};
 
 /* One event about a process, for the child and monitor hooks. */
 static void process_event(sg_event_kind event, long pid)
@@ -273,6 +302,9 @@ static void register_hooks(apr_pool_t *p)
 {
     static const char *const mpms[] = {"prefork.c", "worker.c", "event.c", NULL};
     static const char *const ssl[] = {"mod_ssl.c", NULL};
+    static const char *const watchdog[] = {"mod_watchdog.c", NULL};
+    static const char *const watchdog_callers[] = {"mod_proxy_hcheck.c", "mod_md.c", NULL};
+    size_t i;
     (void)p;
     ap_hook_pre_config(sg_pre_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_check_config(sg_check_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
@@ -282,10 +314,19 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_open_logs(sg_open_logs_first, NULL, mpms, APR_HOOK_REALLY_FIRST - 10);
     ap_hook_open_logs(sg_open_logs_after_mpm, mpms, NULL, APR_HOOK_REALLY_FIRST - 1);
     ap_hook_open_logs(sg_open_logs_last, NULL, NULL, APR_HOOK_REALLY_LAST + 10);
-    /* Around mod_ssl's post_config, which creates ssl-cache and ssl-stapling*, and all others. */
+    /* Around mod_ssl's post_config (ssl-cache, ssl-stapling*), then after each other module
+     * that makes mutexes there: ordered before the MIDDLE group, so that nothing of that group
+     * runs in between. mod_watchdog's callers (mod_proxy_hcheck, mod_md) run before it, so its
+     * "before" hook waits for them. */
     ap_hook_post_config(sg_post_config_first, NULL, NULL, APR_HOOK_REALLY_FIRST - 10);
-    ap_hook_post_config(sg_post_config_before_ssl, NULL, ssl, APR_HOOK_MIDDLE - 1);
-    ap_hook_post_config(sg_post_config_after_ssl, ssl, NULL, APR_HOOK_MIDDLE - 1);
+    ap_hook_post_config(sg_post_config_before_ssl, NULL, ssl, APR_HOOK_MIDDLE - 3);
+    ap_hook_post_config(sg_post_config_after_ssl, ssl, NULL, APR_HOOK_MIDDLE - 3);
+    for (i = 0; i < sizeof(post_config_makers) / sizeof(post_config_makers[0]); i++) {
+        ap_hook_post_config(post_config_makers[i].after, post_config_makers[i].module, NULL,
+                            post_config_makers[i].order);
+    }
+    ap_hook_post_config(sg_post_config_before_watchdog, watchdog_callers, watchdog,
+                        APR_HOOK_LAST - 1);
     ap_hook_post_config(sg_post_config_last, NULL, NULL, APR_HOOK_REALLY_LAST + 10);
     ap_hook_child_init(sg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_status(sg_child_status, NULL, NULL, APR_HOOK_MIDDLE);

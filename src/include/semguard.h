@@ -86,6 +86,8 @@ typedef enum {
     SG_EV_POST_CONFIG_FIRST,
     SG_EV_POST_CONFIG_BEFORE_SSL,
     SG_EV_POST_CONFIG_AFTER_SSL,
+    SG_EV_POST_CONFIG_AFTER_MODULE,      /* after another module known to make mutexes */
+    SG_EV_POST_CONFIG_BEFORE_WATCHDOG,
     SG_EV_POST_CONFIG_LAST,
     SG_EV_CHILD_INIT,              /* in the child, after fork */
     SG_EV_CHILD_EXITING_CLEANLY,   /* in the child, from pchild's cleanup */
@@ -98,7 +100,7 @@ typedef struct {
     long user, group;                     /* User and Group, for SG_EV_CHECK_CONFIG */
     const char *runtime_dir;              /* ap_runtime_dir_relative(p, ""), for the same */
     const char *const *modules_between;   /* checkpoints: source file names of the hooks */
-    size_t n_modules;                     /* that ran since the previous checkpoint */
+    size_t n_modules;                     /* that ran since the module's previous checkpoint */
 } sg_event_info;
 
 /* `info` may be NULL when the event needs none of it. */

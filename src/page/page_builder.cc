@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "page/owner_names.h"
+
 namespace semguard {
 namespace {
 
@@ -122,13 +124,14 @@ PageModel FillPageModel(const PageSources& in, int64_t now) {
     m.sets_by_owner = cache.by_owner;
     m.scanned_at = cache.at;
   }
+  for (const auto& owner : m.sets_by_owner) m.owner_names[owner.first] = OwnerName(owner.first);
   // A run needs its sets (SEMMNI) and their semaphores (SEMMNS); whichever runs out first.
   long sems_per_run = 0;
   for (const ServerSetView& v : m.server_sets) sems_per_run += v.present ? v.nsems : 0;
   if (m.server_sets_present > 0 && m.table.sets_limit > 0 && sems_per_run > 0) {
     long by_sets = (m.table.sets_limit - m.table.sets_in_use) / m.server_sets_present;
     long by_sems = (m.table.sems_limit - m.table.sems_in_use) / sems_per_run;
-    m.headroom_restarts = static_cast<int>(std::max(0L, std::min(by_sets, by_sems)));
+    m.unclean_stops_left = static_cast<int>(std::max(0L, std::min(by_sets, by_sems)));
   }
   return m;
 }

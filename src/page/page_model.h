@@ -42,10 +42,13 @@ struct PageModel {
 
   TableInfo table;                    // live: SEM_INFO / IPC_INFO
   std::map<uid_t, int> sets_by_owner; // from a full scan, cached
+  std::map<uid_t, std::string> owner_names;  // user names of those uids; "" when none
   int64_t scanned_at = 0;             // when that scan ran
   int64_t leaked_sets = -1;           // counted by the parent; -1 unknown
   int64_t leaked_at = 0;
-  int headroom_restarts = -1;  // unclean restarts that still fit (SEMMNI and SEMMNS); -1 unknown
+  // Unclean stops of this server (each leaks its sets) left before the table is full (SEMMNI
+  // and SEMMNS); -1 unknown.
+  int unclean_stops_left = -1;
 };
 
 // Near the limit: the page says so when fewer than this share of sets is free.

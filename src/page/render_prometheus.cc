@@ -13,9 +13,27 @@ std::string Head(const Figure& f) {
          f.metric + " " + f.type + "\n";
 }
 
-std::string Sample(const Figure& f, const std::string& value, const std::string& labels = "") {
+std::string Line(const Figure& f, const std::string& value, const std::string& labels = "") {
   return std::string("semguard_") + f.metric + (labels.empty() ? "" : "{" + labels + "}") + " " +
          value + "\n";
+}
+
+// A label value: backslash, double quote and line feed escaped, as the format asks.
+std::string Quoted(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string Labels(const Figure& f, const Sample& s) {
+  std::string labels = std::string(f.label) + "=" + Quoted(s.key);
+  if (f.name_label != nullptr && !s.name.empty()) {
+    labels += std::string(",") + f.name_label + "=" + Quoted(s.name);
+  }
+  return labels;
 }
 
 std::string Seconds(double value) {
@@ -32,14 +50,14 @@ std::string RenderPrometheus(const PageModel& m) {
     if (f.metric == nullptr) continue;
     if (f.may_be_unknown && f.value(m) < 0) continue;
     out += Head(f);
-    if (f.series != nullptr) {
-      for (const auto& [key, n] : f.series(m)) {
-        out += Sample(f, std::to_string(n), std::string(f.label) + "=\"" + key + "\"");
+    if (f.parts != nullptr) {
+      for (const Sample& s : f.parts(m)) {
+        out += Line(f, std::to_string(s.n), Labels(f, s));
       }
     } else if (f.seconds != nullptr) {
-      out += Sample(f, Seconds(f.seconds(m)));
+      out += Line(f, Seconds(f.seconds(m)));
     } else {
-      out += Sample(f, std::to_string(f.value(m)));
+      out += Line(f, PlainValue(f, m));
     }
   }
   return out;

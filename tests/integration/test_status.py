@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
-from support import BUILD, SERVER, ServerTest, kernel_sets, read_ledger
+from support import BUILD, SERVER, ServerTest, kernel_sets, read_ledger, set_semmni
 
 CONF = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "conf")
 RESULTS = os.path.join(BUILD, "test-results")
@@ -46,7 +46,9 @@ class StatusPageTest(ServerTest):
         self.assertEqual(int(auto["ServerSets"]), len(ledger))
         self.assertEqual(int(auto["ServerSetsMpmAccept"]), 1)
         self.assertEqual(int(auto["ServerSetsSsl"]), 1)
-        self.assertEqual(int(auto["HeadroomRestarts"]), (k["sets_limit"] - k["sets"]) // len(ledger))
+        stops_left = (k["sets_limit"] - k["sets"]) // len(ledger)
+        self.assertEqual(int(auto["UncleanStopsLeft"]), stops_left)
+        self.assertEqual(int(auto["HeadroomRestarts"]), stops_left, "the deprecated alias")
 
         doc = json.loads(self.page(inst, "?json"))
         self.assertEqual(doc["version"], 1)
@@ -54,7 +56,10 @@ class StatusPageTest(ServerTest):
         self.assertEqual({s["semid"] for s in doc["server"]["sets"] if s["present"]}, set(ledger))
         self.assertEqual(doc["server"]["sets_by_type"], {"mpm-accept": 1, "ssl": 1})
 
+        self.assertEqual(doc["host"]["unclean_stops_left"], stops_left)
+
         metrics = self.prometheus(inst)
+        self.assertEqual(metrics["semguard_unclean_stops_left"], stops_left)
         self.assertEqual(metrics["semguard_system_sets"], k["sets"])
         self.assertEqual(metrics["semguard_system_sets_limit"], k["sets_limit"])
         self.assertEqual(metrics['semguard_server_sets{type="mpm-accept"}'], 1)
@@ -85,6 +90,69 @@ class StatusPageTest(ServerTest):
             subprocess.run(["ipcrm", "-s", str(semid)], check=True)
         self.assert_true_to_kernel(inst)
 
+    def verdict(self, inst):
+        """The verdict in every format, checked to agree; returns (verdict, reason)."""
+        auto = parse_auto(self.page(inst, "?auto"))
+        doc = json.loads(self.page(inst, "?json"))
+        metrics = self.prometheus(inst)
+        html = self.page(inst)
+        status = parse_auto(inst.get("/server-status?auto")[1])
+        verdict, reason = auto["Verdict"], auto["VerdictReason"]
+        self.assertIn(verdict, ("OK", "attention", "trouble"))
+        self.assertEqual((doc["verdict"], doc["verdict_reason"]), (verdict, reason))
+        self.assertEqual((status["SemGuardVerdict"], status["SemGuardVerdictReason"]), (verdict, reason))
+        self.assertEqual({v: metrics[f'semguard_verdict{{verdict="{v}"}}'] for v in ("OK", "attention", "trouble")},
+                         {v: 1.0 if v == verdict else 0.0 for v in ("OK", "attention", "trouble")})
+        first = html.index("<h1>mod_semguard status</h1>\n") + len("<h1>mod_semguard status</h1>\n")
+        self.assertTrue(html[first:].startswith(f'<p class="verdict verdict-{verdict}"><b>Verdict: {verdict}</b>'),
+                        html[first:first + 200])
+        self.assertIn("<h1>mod_semguard</h1>\n<p class=\"verdict", inst.get("/server-status")[1])
+        return verdict, reason
+
+    def test_the_verdict_in_each_state_in_every_format(self):
+        inst = self.instance()
+        inst.start()
+        verdict, reason = self.verdict(inst)
+        self.assertEqual(verdict, "OK", reason)
+        # A set removed under the live server: attention, the set named as vanished.
+        ssl_set = next(s for s, r in read_ledger(inst.ledger_path())["sets"].items() if r["type"] == "ssl")
+        subprocess.run(["ipcrm", "-s", str(ssl_set)], check=True)
+        # mod_status's page asks mod_ssl's cache lock, which is gone now.
+        self.accept("SG00007", "AH02026", "AH02027")
+        verdict, reason = self.verdict(inst)
+        self.assertEqual(verdict, "attention")
+        self.assertIn("1 set vanished under this server", reason)
+        # The table nearly full (fewer than 10 % of SEMMNI free): trouble, and it comes first.
+        in_use = len(kernel_sets())
+        set_semmni(20)
+        self.hold("-n", str(19 - in_use))
+        verdict, reason = self.verdict(inst)
+        self.assertEqual(verdict, "trouble")
+        self.assertTrue(reason.startswith("the kernel's semaphore table is nearly full: 19 of 20 sets"), reason)
+        self.assertIn("vanished", reason)
+
+    def test_leftovers_of_a_killed_server_give_attention(self):
+        e = self.instance("e", semguard=False)
+        e.start()
+        e.kill9()
+        self.accept("SG00018")
+        d = self.instance("d", extra="SemGuardAdopt Report")
+        d.start()
+        verdict, reason = self.verdict(d)
+        self.assertEqual(verdict, "attention")
+        self.assertRegex(reason, r"\d+ sets? on the host look leaked")
+
+    def test_owners_are_shown_by_name_with_their_uid(self):
+        inst = self.instance()
+        inst.start()
+        uid = SERVER.uid
+        doc = json.loads(self.page(inst, "?json"))
+        self.assertIn({"uid": uid, "user": SERVER.user, "sets": 2}, doc["host"]["owners"])
+        self.assertEqual(doc["host"]["sets_by_owner"], {str(uid): 2})
+        metrics = self.prometheus(inst)
+        self.assertEqual(metrics[f'semguard_system_sets_by_owner{{owner="{uid}",user="{SERVER.user}"}}'], 2)
+        self.assertIn(f"<tr><td>{SERVER.user}</td><td>{uid}</td><td>2</td></tr>", self.page(inst))
+
     def test_promtool_finds_nothing_to_say_about_the_metrics(self):
         promtool = shutil.which("promtool")
         if promtool is None:
@@ -95,6 +163,7 @@ class StatusPageTest(ServerTest):
         r = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
         self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""))
         self.assertIn("# TYPE semguard_child_exits_total counter", text)
+        self.assertIn('semguard_verdict{verdict="OK"} 1', text)
 
     def test_the_alert_rules_check_and_pass_their_unit_tests(self):
         promtool = shutil.which("promtool")
@@ -232,7 +301,13 @@ class StatusPageTest(ServerTest):
         url = f"http://127.0.0.1:{inst.port}/semguard-status"
         subprocess.run([chromium, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=60)
         self.assertTrue(os.path.getsize(shot) > 10000, "a screenshot was saved")
+        # The same server's other formats beside it, for docs/status-page.md's examples.
+        for query, ext in (("?auto", "auto.txt"), ("?json", "json"), ("?prometheus", "prom.txt")):
+            with open(shot[:-len(".png")] + "." + ext, "w") as f:
+                f.write(self.page(inst, query))
         dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=60).stdout
         self.assertIn("mod_semguard status", dom)
+        self.assertIn("Verdict: OK", dom)
+        self.assertIn("Unclean stops left before the table is full: ", dom)
         self.assertIn("This server's semaphore sets: 2", dom.replace("&#39;", "'"))
         self.assertIn(f"Host semaphore sets: {kernel_figures()['sets']} of", dom)

@@ -1,6 +1,7 @@
 #include "module/mutex_labels.h"
 
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,44 @@ TEST(LabelForTest, WorkerBetweenMpmCheckpointsIsTheAcceptMutex) {
 
 TEST(LabelForTest, ModSslAroundItsPostConfigIsSsl) {
   EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"}), "ssl");
+}
+
+TEST(LabelForTest, EachPostConfigMakerAloneInItsWindowGivesItsMutexType) {
+  const std::pair<const char*, const char*> makers[] = {
+      {"mod_proxy.c", "proxy"},
+      {"mod_proxy_balancer.c", "proxy-balancer-shm"},
+      {"mod_auth_digest.c", "authdigest"},
+      {"mod_rewrite.c", "rewrite-map"},
+      {"util_ldap.c", "ldap-cache"},
+      {"mod_authn_socache.c", "authn-socache"},
+      {"mod_cache_socache.c", "cache-socache"},
+      {"mod_lua.c", "lua-ivm-shm"},
+      {"mod_watchdog.c", "watchdog-callback"},
+  };
+  for (const auto& [module, label] : makers) {
+    EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {module}), label) << module;
+    // Anywhere else, or with another module in the same window, it is the phase.
+    EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterSsl, {module}), "post_config") << module;
+    EXPECT_EQ(LabelFor(Checkpoint::kPostConfigBeforeWatchdog, {module}), "post_config") << module;
+    EXPECT_EQ(LabelFor(Checkpoint::kPostConfigLast, {module}), "post_config") << module;
+    EXPECT_EQ(LabelFor(Checkpoint::kOpenLogsAfterMpm, {module}), "open_logs") << module;
+    EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {"mod_tls.c", module}), "post_config")
+        << module;
+  }
+}
+
+TEST(LabelForTest, TwoMakersInOneWindowGiveThePhase) {
+  // mod_proxy_balancer pulled mod_proxy in (it runs after mod_proxy): both made sets here.
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {"mod_proxy.c", "mod_proxy_balancer.c"}),
+            "post_config");
+  // mod_proxy_hcheck runs before mod_watchdog; in one window they cannot be told apart.
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {"mod_proxy_hcheck.c", "mod_watchdog.c"}),
+            "post_config");
+}
+
+TEST(LabelForTest, ModSslIsNoMakerAfterAnotherModule) {
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {"mod_ssl.c"}), "post_config");
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, {"prefork.c"}), "post_config");
 }
 
 TEST(LabelForTest, SameModuleTwiceStillCounts) {
@@ -58,6 +97,8 @@ TEST(LabelForTest, PhaseOfEveryCheckpoint) {
   EXPECT_EQ(LabelFor(Checkpoint::kPostConfigFirst, unknown), "open_logs");
   EXPECT_EQ(LabelFor(Checkpoint::kPostConfigBeforeSsl, unknown), "post_config");
   EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterSsl, unknown), "post_config");
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigAfterModule, unknown), "post_config");
+  EXPECT_EQ(LabelFor(Checkpoint::kPostConfigBeforeWatchdog, unknown), "post_config");
   EXPECT_EQ(LabelFor(Checkpoint::kPostConfigLast, unknown), "post_config");
 }
 
@@ -68,6 +109,9 @@ TEST(CheckpointNameTest, NamesAreDistinct) {
   EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigFirst), "post_config-first");
   EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigBeforeSsl), "post_config-before-ssl");
   EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigAfterSsl), "post_config-after-ssl");
+  EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigAfterModule), "post_config-after-module");
+  EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigBeforeWatchdog),
+               "post_config-before-watchdog");
   EXPECT_STREQ(CheckpointName(Checkpoint::kPostConfigLast), "post_config-last");
 }
 

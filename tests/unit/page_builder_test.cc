@@ -129,7 +129,7 @@ TEST_F(PageBuilderTest, HeadroomIsFreeSetsOverPresentSets) {
   sysv_.Vanish(vanished);
   for (int i = 0; i < 8; ++i) sysv_.Add(Mutex(1000));
   PageModel m = Build(FreshNow());  // 10 of 100 in use, 2 sets per run
-  EXPECT_EQ(m.headroom_restarts, 45);
+  EXPECT_EQ(m.unclean_stops_left, 45);
 }
 
 TEST_F(PageBuilderTest, HeadroomRoundsDown) {
@@ -137,7 +137,7 @@ TEST_F(PageBuilderTest, HeadroomRoundsDown) {
   AddOwn("ssl");
   AddOwn("post_config");
   PageModel m = Build(FreshNow());  // 97 free, 3 sets per run
-  EXPECT_EQ(m.headroom_restarts, 32);
+  EXPECT_EQ(m.unclean_stops_left, 32);
 }
 
 TEST_F(PageBuilderTest, HeadroomIsBoundBySemaphoresToo) {
@@ -146,26 +146,26 @@ TEST_F(PageBuilderTest, HeadroomIsBoundBySemaphoresToo) {
   AddOwn("ssl");
   for (int i = 0; i < 8; ++i) sysv_.Add(Mutex(1000));
   PageModel m = Build(FreshNow());  // 90 free sets but 4 free semaphores, 2 per run
-  EXPECT_EQ(m.headroom_restarts, 2);
+  EXPECT_EQ(m.unclean_stops_left, 2);
 }
 
 TEST_F(PageBuilderTest, ATableOverItsLimitLeavesNoHeadroom) {
   sysv_.SetLimits(5, 1000000, 250);  // SEMMNI lowered below what is in use
   AddOwn("mpm-accept");
   for (int i = 0; i < 7; ++i) sysv_.Add(Mutex(1000));
-  EXPECT_EQ(Build(FreshNow()).headroom_restarts, 0);
+  EXPECT_EQ(Build(FreshNow()).unclean_stops_left, 0);
 }
 
 TEST_F(PageBuilderTest, HeadroomIsUnknownWithoutSets) {
   int vanished = AddOwn("mpm-accept");
   sysv_.Vanish(vanished);
-  EXPECT_EQ(Build(FreshNow()).headroom_restarts, -1);
+  EXPECT_EQ(Build(FreshNow()).unclean_stops_left, -1);
 }
 
 TEST_F(PageBuilderTest, HeadroomIsUnknownWithoutLimits) {
   AddOwn("mpm-accept");
   sysv_.FailNext(Op::kInfo, Status::Io("semctl(IPC_INFO): Operation not permitted"));
-  EXPECT_EQ(Build(FreshNow()).headroom_restarts, -1);
+  EXPECT_EQ(Build(FreshNow()).unclean_stops_left, -1);
 }
 
 TEST_F(PageBuilderTest, ChildCountersComeFromTheSharedArea) {

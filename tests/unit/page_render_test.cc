@@ -59,10 +59,11 @@ PageModel SampleModel() {
   m.table.sems_in_use = 45;
   m.table.sems_limit = 32000;
   m.sets_by_owner = {{0, 10}, {33, 30}};
+  m.owner_names = {{0, "root"}, {33, ""}};
   m.scanned_at = 1763900098;
   m.leaked_sets = 5;
   m.leaked_at = 1763900090;
-  m.headroom_restarts = 60;
+  m.unclean_stops_left = 60;
   return m;
 }
 
@@ -119,6 +120,10 @@ TEST(RenderAutoTest, EveryKeyInOrder) {
   PageModel m = SampleModel();
   m.server_sets_by_type = {{"ssl", 2}, {"mpm-accept", 1}, {"post_config", 1}};
   EXPECT_EQ(RenderAuto(m),
+            "Verdict: attention\n"
+            "VerdictReason: 1 set vanished under this server (SG00007); 5 sets on the host look "
+            "leaked; the last start kept 1 set of the previous run (see Last start); the last "
+            "start found 4 adoption candidate(s) and left them (SG00018)\n"
             "ServerSets: 1\n"
             "ServerSetsMpmAccept: 1\n"
             "ServerSetsPostConfig: 1\n"
@@ -127,16 +132,17 @@ TEST(RenderAutoTest, EveryKeyInOrder) {
             "ChildExitsBySignal: 2\n"
             "VanishedSets: 1\n"
             "StartupCleanupRan: 1\n"
+            "PreviousOwnerPid: 700\n"
             "StartupRemoved: 3\n"
             "StartupSkipped: 1\n"
             "AdoptionCandidates: 4\n"
             "StartupCleanupMillis: 12\n"
-            "PreviousOwnerPid: 700\n"
             "SystemSets: 40\n"
             "SystemSetsLimit: 100\n"
             "SystemSems: 45\n"
             "SystemSemsLimit: 32000\n"
             "LeakedSets: 5\n"
+            "UncleanStopsLeft: 60\n"
             "HeadroomRestarts: 60\n"
             "Guarding: 1\n"
             "Enabled: 1\n");
@@ -176,9 +182,10 @@ TEST(RenderAutoTest, EveryKeyCarriesThePrefix) {
 TEST(RenderAutoTest, UnknownFiguresAreMinusOne) {
   PageModel m = SampleModel();
   m.leaked_sets = -1;
-  m.headroom_restarts = -1;
+  m.unclean_stops_left = -1;
   std::string text = RenderAuto(m);
   EXPECT_TRUE(HasText(text, "\nLeakedSets: -1\n"));
+  EXPECT_TRUE(HasText(text, "\nUncleanStopsLeft: -1\n"));
   EXPECT_TRUE(HasText(text, "\nHeadroomRestarts: -1\n"));
 }
 
@@ -209,7 +216,7 @@ TEST(RenderJsonTest, IsOneJsonObjectOnOneLine) {
 TEST(RenderJsonTest, CarriesTheFigures) {
   std::string text = RenderJson(SampleModel());
   for (const char* piece :
-       {"{\"version\":1,\"time\":1763900100,",
+       {"{\"version\":1,\"time\":1763900100,\"verdict\":\"attention\",\"verdict_reason\":\"1 set",
         "\"pid\":812",
         "\"generation\":2",
         "\"sets_total\":1",
@@ -235,7 +242,10 @@ TEST(RenderJsonTest, CarriesTheFigures) {
         "\"sets_by_owner\":{\"0\":10,\"33\":30}",
         "\"scanned_at\":1763900098",
         "\"leaked_sets\":5",
+        "\"unclean_stops_left\":60",
         "\"headroom_restarts\":60",
+        "\"owners\":[{\"uid\":0,\"user\":\"root\",\"sets\":10},{\"uid\":33,\"user\":\"\","
+        "\"sets\":30}]",
         "\"near_limit\":false"}) {
     EXPECT_TRUE(HasText(text, piece));
   }
@@ -262,10 +272,11 @@ TEST(RenderJsonTest, EscapesAHostileSkipReason) {
 TEST(RenderJsonTest, UnknownFiguresAreMinusOne) {
   PageModel m = SampleModel();
   m.leaked_sets = -1;
-  m.headroom_restarts = -1;
+  m.unclean_stops_left = -1;
   std::string text = RenderJson(m);
   EXPECT_TRUE(IsJson(text));
   EXPECT_TRUE(HasText(text, "\"leaked_sets\":-1"));
+  EXPECT_TRUE(HasText(text, "\"unclean_stops_left\":-1"));
   EXPECT_TRUE(HasText(text, "\"headroom_restarts\":-1"));
 }
 
@@ -337,20 +348,22 @@ TEST(RenderPrometheusTest, EverySampleIsWellFormed) {
   EXPECT_EQ(samples["semguard_system_sets_limit"], "100");
   EXPECT_EQ(samples["semguard_system_sems"], "45");
   EXPECT_EQ(samples["semguard_system_sems_limit"], "32000");
-  EXPECT_EQ(samples["semguard_system_sets_by_owner{owner=\"0\"}"], "10");
+  EXPECT_EQ(samples["semguard_system_sets_by_owner{owner=\"0\",user=\"root\"}"], "10");
   EXPECT_EQ(samples["semguard_system_sets_by_owner{owner=\"33\"}"], "30");
   EXPECT_EQ(samples["semguard_leaked_sets"], "5");
+  EXPECT_EQ(samples["semguard_unclean_stops_left"], "60");
   EXPECT_EQ(samples["semguard_headroom_restarts"], "60");
 }
 
 TEST(RenderPrometheusTest, UnknownFiguresAreLeftOut) {
   PageModel m = SampleModel();
   m.leaked_sets = -1;
-  m.headroom_restarts = -1;
+  m.unclean_stops_left = -1;
   std::string text = RenderPrometheus(m);
   CheckExposition(text);
   EXPECT_TRUE(LacksText(text, "semguard_leaked_sets"));
   EXPECT_TRUE(LacksText(text, "semguard_headroom_restarts"));
+  EXPECT_TRUE(LacksText(text, "semguard_unclean_stops_left"));
   EXPECT_TRUE(LacksText(text, "-1"));
 }
 
@@ -384,19 +397,20 @@ TEST(RenderHtmlTest, ShowsTheFigures) {
   EXPECT_TRUE(HasText(html, "40 of 100 (SEMMNI)"));
   EXPECT_TRUE(HasText(html, "<td>32769</td><td>mpm-accept</td>"));
   EXPECT_TRUE(HasText(html, "<b>vanished</b>"));
-  EXPECT_TRUE(HasText(html, "<tr><td>33</td><td>30</td></tr>"));
-  EXPECT_TRUE(HasText(html, "60 more unclean restart(s)"));
+  EXPECT_TRUE(HasText(html, "<tr><td>root</td><td>0</td><td>10</td></tr>"));
+  EXPECT_TRUE(HasText(html, "<tr><td>(no such user)</td><td>33</td><td>30</td></tr>"));
+  EXPECT_TRUE(HasText(html, "Unclean stops left before the table is full: 60</dt>"));
   EXPECT_EQ(html.rfind("</body></html>\n"), html.size() - 15);
 }
 
 TEST(RenderHtmlTest, UnknownFiguresAreSaidInWords) {
   PageModel m = SampleModel();
   m.leaked_sets = -1;
-  m.headroom_restarts = -1;
+  m.unclean_stops_left = -1;
   m.startup = StartupRecord{};
   std::string html = RenderHtml(m, true, 0);
   EXPECT_TRUE(HasText(html, "not counted yet"));
-  EXPECT_TRUE(HasText(html, "Headroom: unknown"));
+  EXPECT_TRUE(HasText(html, "Unclean stops left before the table is full: unknown"));
   EXPECT_TRUE(HasText(html, "No startup cleanup ran"));
 }
 
