@@ -53,7 +53,7 @@ Recorder::Recorder(Environment env, Retained* retained, LogSink log, Seams seams
 pid_t Recorder::SelfPid() const { return env_.pid > 0 ? env_.pid : getpid(); }
 
 bool Recorder::Enabled() const {
-  const bool recording = settings_.enabled || recording_while_off_;
+  const bool recording = (settings_.enabled && !on_deferred_) || recording_while_off_;
   if (!recording || env_.run_mode != RunMode::kNormal) return false;
   // open_logs and post_config run only in a process that is starting (pass 1, before detach)
   // or running (later passes) the server; never in -t, dumps or -k signalling.
@@ -69,6 +69,20 @@ void Recorder::TakeFirstSnapshot() {
 void Recorder::Configure(Settings settings) {
   settings_ = std::move(settings);
   if (env_.run_mode != RunMode::kNormal) return;
+  if (env_.main_state == MainState::kCreatePreConfig) retained_->started_off = !settings_.enabled;
+  // The mirror case: a server started with Off made sets no ledger names (mod_ssl's outlive
+  // restarts), so a restart to On could record only its own generation's, and the rest would
+  // look like leftovers to other instances' adoption. Holding no lock, its processes count as
+  // an unguarded httpd there, which blocks that adoption: so they stay until the next start.
+  on_deferred_ = settings_.enabled && retained_->started_off && !lock_.held();
+  if (on_deferred_) {
+    log_.Log(Level::kWarn, "SG00047",
+             "SemGuard On at a restart of a server started with SemGuard Off takes effect at "
+             "the next start: the sets made while Off are in no ledger, so this server records "
+             "nothing and takes no lock until it is stopped and started; other instances count "
+             "it as an httpd without the module, and their SemGuardAdopt leaves its sets alone");
+    return;
+  }
   // A restart to SemGuard Off keeps the lock: the children it forks inherit it, so the lock
   // still proves them gone at the next start (else an orphan of an Off generation would look
   // gone, and its live sets would be removed). It keeps the ledger current too: other
@@ -150,6 +164,9 @@ void Recorder::KeepUnguardedSets() {
 bool Recorder::guarding() const { return guarding_reason().empty(); }
 
 std::string Recorder::guarding_reason() const {
+  if (on_deferred_) {
+    return "started with SemGuard Off: SemGuard On takes effect at the next start";
+  }
   if (!settings_.enabled) {
     return recording_while_off_ ? "SemGuard Off (the ledger is kept current until the server "
                                   "stops, since it holds the instance lock; nothing is removed)"

@@ -55,11 +55,12 @@ struct Retained {
   StartupRecord startup;   // copied into every child by fork
   pid_t server_pid;        // the parent that last wrote the ledger
   UnguardedSets unguarded; // sets no ledger of ours names (unguarded, or a failed write)
+  bool started_off;        // the start said SemGuard Off: On waits for the next start
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"
 // Bump with every change of Retained or StartupRecord after the first two fields.
-inline constexpr uint32_t kRetainedVersion = 3;
+inline constexpr uint32_t kRetainedVersion = 4;
 
 // Zero-filled memory (as ap_retained_data_create gives) becomes a fresh Retained; a block this
 // version made is kept. Anything else (a module upgraded by a graceful restart finds the block

@@ -269,7 +269,42 @@ class SafetyTest(ServerTest):
         self.assertEqual([login() for _ in range(3)], [200] * 3, "A's digest logins fail")
         self.assertNotIn("SG00019", b.error_log())
 
-    # ---- case 3 -------------------------------------------------------------------------------
+    def test_case2d_on_at_a_restart_of_a_server_started_off_waits_for_the_next_start(self):
+        """The mirror of 2c: started with `SemGuard Off`, turned On by a graceful restart. The
+        sets made while Off (mod_ssl's outlives restarts) are in no ledger; if the restart took
+        the lock, A would count as guarded and B's `SemGuardAdopt Remove` would take them."""
+        # Before the fix (main at 9d8cd0d, found by a review): the restart took the lock
+        # ("SG00034 ... (0 of its own, 0 kept ...)"), the ledger named only the new accept
+        # mutex, and B's start logged "SG00019: removed semaphore set 5, an httpd-shaped
+        # leftover no ledger knows (last used by pid 66, gone)": A's live ssl set.
+        a = self.instance("a", extra="SemGuard Off")
+        a.start()  # idle: no TLS yet, so the ssl set's last user is the gone first pass
+        a.extra = ""
+        a.write_config()
+        self.accept("SG00047")
+        a.generation_after("graceful")
+        a_sets = set(kernel_sets())
+        self.assertEqual(len(a_sets), 2)
+        self.assertIn("SG00047", a.error_log())
+        self.assertIsNone(a.ledger_path(), "On waits for the next start: no ledger yet")
+        self.assert_shows_unguarded(a)
+
+        b = self.instance("b", extra="SemGuardAdopt Remove")
+        self.accept("SG00018")
+        b.start()
+        table = set(kernel_sets())
+        self.assertTrue(a_sets <= table, f"B removed A's live set(s) {sorted(a_sets - table)}:\n"
+                        + sg_lines(b))
+        self.assertEqual([tls_ok(a) for _ in range(3)], [True] * 3)
+        self.assertNotIn("AH02026", a.error_log())
+
+        # At its next start A guards again: its ledger names every set that is not B's.
+        a.stop()
+        a.start()
+        b_sets = set(read_ledger(b.ledger_path())["sets"])
+        self.assertEqual(set(read_ledger(a.ledger_path())["sets"]), set(kernel_sets()) - b_sets)
+
+
     def assert_shows_unguarded(self, inst, pages=True):
         """Loud in the ErrorLog, and `guarding: no` with a reason on every format of the page."""
         loud = [l for l in inst.error_log().splitlines() if "SG0" in l and severe_lines(l, set())]

@@ -596,6 +596,28 @@ TEST_F(RecorderTest, AnOffRestartNeverMovesTheLedger) {
   EXPECT_TRUE(listed) << "the new set is in the ledger the lock belongs to";
 }
 
+// Started with Off, turned On by a restart: the sets made while Off are in no ledger, so On
+// waits for the next start (loudly) rather than record only the new generation's sets.
+TEST_F(RecorderTest, OnAtARestartOfAServerStartedOffWaitsForTheNextStart) {
+  {
+    Recorder start = NewRecorder(Env());
+    Begin(start, /*enabled=*/false);
+    OpenLogs(start);
+    PostConfig(start);
+  }
+  Recorder restart = NewRecorder(Env(MainState::kCreateConfig));
+  Begin(restart, /*enabled=*/true);
+  OpenLogs(restart);
+  PostConfig(restart);
+  ASSERT_EQ(log_.With("SG00047").size(), 1u);
+  EXPECT_EQ(log_.With("SG00047")[0].substr(0, 2), "4 ") << "at warn";
+  EXPECT_FALSE(restart.holds_lock());
+  EXPECT_FALSE(restart.guarding());
+  EXPECT_NE(restart.guarding_reason().find("takes effect at the next start"), std::string::npos);
+  EXPECT_FALSE(std::ifstream(ledger_path_).good());
+  EXPECT_TRUE(log_.With("SG00001").empty() && log_.With("SG00032").empty());
+}
+
 // A server started with Off takes no lock, records nothing and says nothing.
 TEST_F(RecorderTest, AStartWithOffStaysSilentAndTakesNoLock) {
   Recorder rec = NewRecorder(Env());
