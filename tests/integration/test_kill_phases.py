@@ -7,7 +7,6 @@ IPC_RMID). After the kill: the parent alone (orphaned children live on), or ever
 every start succeeds, a clean stop leaves nothing of the instance, and the live neighbour
 server's and the foreign program's sets are never touched (faults.FaultTest)."""
 import os
-import re
 import signal
 import socket
 import unittest
@@ -310,4 +309,5 @@ for _point, _pass in HOOK_POINTS:
     # Before the daemon has children, parent and all are one process: one case each. A restart
     # has children: both.
     for _who in (("parent", "all") if _pass == "restart" else ("parent",)):
-        setattr(KillPhasesTest, f"test_hook_{_pass}_{_point}_{_who}", hook_test(_point, _pass, _who))
+        setattr(KillPhasesTest, f"test_hook_{_pass}_{_point}_{_who}",
+                hook_test(_point, _pass, _who))
