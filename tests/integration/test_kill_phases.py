@@ -116,8 +116,8 @@ class KillPhasesTest(FaultTest):
         busy = pass_ == "restart" and who == "parent"
         inst = self.victim(extra=SLOW_PAGE if busy else "", makers=point == "post_config_late")
         self.kill_at_hook(inst, point, pass_, busy)
-        if busy:
-            self.assertEqual(len(inst.processes()), 1, f"{step}: the busy child, orphaned")
+        if busy:  # idle children of the old generation may take a moment to exit
+            wait_for(lambda: len(inst.processes()) == 1, what=f"{step}: the busy child alone")
         if pass_ == "first":
             made = len(set(kernel_sets()) - self.bystanders)
             if point in FIRST_PASS_SETS:
@@ -226,7 +226,7 @@ class KillPhasesTest(FaultTest):
         self.wait_dead(parent, f"{step}: the parent to die")
         tracer.wait(timeout=15)
         if who == "parent":
-            self.assertEqual(len(inst.processes()), 1, f"{step}: the busy child, orphaned")
+            wait_for(lambda: len(inst.processes()) == 1, what=f"{step}: the busy child alone")
         self.after_kill(inst, who, step)
         self.assertCleanCycle(inst, step)
 
