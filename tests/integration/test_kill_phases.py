@@ -126,6 +126,8 @@ class KillPhasesTest(FaultTest):
                 self.assertGreater(made, 2, f"{step}: the other modules' mutexes are made")
         self.after_kill(inst, who, step)
         self.assertCleanCycle(inst, step)
+        if point == "post_config_late":  # the makers' sets, in no ledger, went by SG00030
+            self.assertIn("SG00030", inst.error_log(), f"{step}:\n" + sg_lines(inst))
 
     # ---- without the module, the same kills leak -------------------------------------------
     def test_without_the_module_a_kill_after_ssl_in_the_first_pass_leaks(self):
