@@ -11,9 +11,8 @@ import signal
 import socket
 import unittest
 
-from faults import (FaultTest, apache, attach_strace, sg_lines, strace_inject, trace_syscalls,
-                    wait_for)
-from faults import WWW
+from faults import (WWW, FaultTest, apache, attach_strace, sg_lines, strace_inject,
+                    trace_syscalls, wait_for)
 from support import SERVER, TEST_MODULE, kernel_sets, pid_alive, read_ledger
 
 KILLAT = os.path.join(SERVER.build, "mod_semguard_killat.so")
