@@ -313,3 +313,12 @@ $(BUILD)/asan/ctl/%.o: $(CTL_DIR)/%.cc
 $(ASAN_UNIT_BIN): $(ASAN_CTL_OBJS)
 -include $(wildcard $(BUILD)/ctl/*.d $(BUILD)/asan/ctl/*.d)
 # ---- end of semguardctl in the ASan unit tests ----
+
+# ---- make soak (tests/tools/soak.py; docs/reliability.md) ----
+# Graceful restarts under wrk load, with and without the module, in a private IPC + PID
+# namespace. Not part of make test. SOAK_RESTARTS (100) and SOAK_SECONDS (300) bound it.
+.PHONY: soak
+soak: deps bench-deps build $(BUILD)/reaper
+	@SEMGUARD_TEST_NAMESPACE=1 unshare --ipc --pid --fork --mount-proc $(BUILD)/reaper \
+	    python3 tests/tools/soak.py
+# ---- end of make soak ----

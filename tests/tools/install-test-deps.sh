@@ -11,10 +11,11 @@ run="apache2 openssl python3"
 # ?prometheus and the alert rules); the exporter checks that /server-status?auto still reads right;
 # chromium loads the HTML page for a screenshot; the -dev libraries build the apr16 server
 # (tests/tools/build-stack.sh); clang checks the core (make check-clang) and, with
-# libclang-rt-dev (libFuzzer's runtime, only recommended by clang), builds the fuzz targets.
+# libclang-rt-dev (libFuzzer's runtime, only recommended by clang), builds the fuzz targets;
+# strace's fault injection stops a start inside its ledger write (test_kill_phases.py).
 test="$run libgtest-dev g++ make curl util-linux procps prometheus prometheus-apache-exporter
 chromium libpcre2-dev libpcre3-dev libexpat1-dev libssl-dev zlib1g-dev tar gzip clang
-libclang-rt-dev valgrind"
+libclang-rt-dev valgrind strace"
 bench="$run libgtest-dev g++ make util-linux procps wrk"
 case "${1:-test}" in
 run) packages=$run ;;
