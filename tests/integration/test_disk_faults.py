@@ -74,16 +74,14 @@ class DiskFaultTest(FaultTest):
         inst, _, _ = self.full_start()
         self.assertCleanCycle(inst, "a full ledger folder", start=False)
 
-    @unittest.expectedFailure
     def test_after_a_full_ledger_folder_a_restart_records_every_set_again(self):
-        """Known bug, for the lead: once the disk has room again, the next graceful restart
-        writes a ledger that names only the new accept mutex, not mod_ssl's set made in the
-        first pass ("the ledger forgot [<ssl semid>]"): no write of this server succeeded,
-        so Retained.ledger_written is false, the ledger on disk (the killed previous run's)
-        is not "ours", and the sets of earlier passes are not carried. A kill -9 then leaks
-        that set for good (no ledger names it; SemGuardAdopt Auto only reports it). Also,
-        SG00009 says "2 semaphore set(s) recorded in <ledger>" right after five SG00005
-        lines, when nothing was written there."""
+        """Once the disk has room again, the next graceful restart records every set of the
+        passes that could not write (kept in httpd's retained memory meanwhile), so a kill -9
+        then leaks nothing."""
+        # Before the fix (main at 1abe0a0): the restart's ledger named only the new accept
+        # mutex, not mod_ssl's set made in the first pass ("the ledger forgot [<ssl semid>]"),
+        # and a kill -9 then leaked it for good; SG00009 said "2 semaphore set(s) recorded in
+        # <ledger>" right after five SG00005 lines, when nothing was written there.
         inst, folder, ledger = self.full_start()
         os.unlink(os.path.join(folder, "filler"))
         inst.generation_after("graceful")

@@ -182,13 +182,11 @@ class KillPhasesTest(FaultTest):
         self.after_kill(inst, "all", step)
         self.assertCleanCycle(inst, step)
 
-    @unittest.expectedFailure
     def test_a_torn_ledger_write_leaves_no_temporary_file_for_good(self):
-        """Known gap, for the lead (src/os/file_system_posix.cc ReplaceFile): a kill between
-        the create and the rename of `<ledger>.tmp.<random>` leaves that file, and no later
-        start or write removes it (the random name is never looked for again), so every such
-        crash adds one file to the runtime folder. docs/architecture.md's step 1 ("remove a
-        leftover <ledger>.tmp") describes the fixed name this replaced."""
+        """A kill between the create and the rename of `<ledger>.tmp.<random>` leaves that
+        file; the next process that takes the instance lock removes it (SG00046)."""
+        # Before the fix (main at 1abe0a0): no later start or write removed it, so every such
+        # crash added one file to the runtime folder ("3 temporary ledger files left").
         inst = self.victim()
         for _ in range(3):
             r = apache(inst, "-k", "start", prefix=strace_inject("rename", 1))
