@@ -132,8 +132,8 @@ class Recorder {
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
   bool last_write_failed_ = false;      // the last ledger write of this pass failed (SG00005)
-  bool recording_while_off_ = false;
-  bool on_deferred_ = false;            // SemGuard On at a restart of a server started Off    // SemGuard Off at a restart of a server holding the lock
+  bool recording_while_off_ = false;    // SemGuard Off at a restart of a server holding the lock
+  bool on_deferred_ = false;            // SemGuard On at a restart of a server started Off
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
   std::map<int, bool> vanished_;        // semids already reported as vanished
 };
