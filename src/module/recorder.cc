@@ -331,10 +331,14 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
 // - post_config-last never skips, and until then no other process runs httpd's code with this
 //   pass's sets (the MPM forks the children after post_config), so the last-operation pid of a
 //   set this process made is still its own at that scan. The label is then the phase's.
-// A start that dies between a skip and the next scan may lack the set in its ledger; the next
-// start's crashed-start search finds it by its last-operation pid (SG00030).
+// A skipped checkpoint writes no ledger either (there is nothing new to write), so the ledger's
+// written_at stays older than any set that appeared since: a start that dies before the next
+// scan leaves such a set to the next start's crashed-start search, which takes the previous
+// run's sets made at or after written_at whose last-operation pid is that run's (SG00030).
+// The last checkpoint of a phase also retries a ledger write that failed: it scans then.
 bool Recorder::SkipScan(Checkpoint cp) {
   if (cp == Checkpoint::kPostConfigLast) return false;
+  if (LastOfPhase(cp) && ledger_unwritten_) return false;
   TableInfo info;
   return sysv_->Info(&info).ok() && info.sets_in_use == snapshot_sets_in_use_ &&
          info.sems_in_use == snapshot_sems_in_use_;
@@ -363,10 +367,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
   if (!lock_.held() && unguarded_.empty()) return;
 
-  if (SkipScan(cp)) {
-    if (LastOfPhase(cp) && lock_.held()) WriteLedger(cp);
-    return;
-  }
+  if (SkipScan(cp)) return;  // and no ledger write: see SkipScan
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
   KeepLiveSets(now, &recorded_);
@@ -425,6 +426,7 @@ bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string
 void Recorder::WriteLedger(Checkpoint cp) { WriteLedger(std::string(CheckpointName(cp))); }
 
 void Recorder::WriteLedger(const std::string& when) {
+  ledger_unwritten_ = true;  // until the write below succeeds
   Ledger ledger;
   Status st = procs_->Identity(SelfPid(), &ledger.owner.process);
   if (!st.ok()) {
@@ -445,6 +447,7 @@ void Recorder::WriteLedger(const std::string& when) {
              "cannot write the ledger at " + when + ": " + st.message());
     return;
   }
+  ledger_unwritten_ = false;
   retained_->ledger_crc = crc;
   retained_->ledger_written = true;
   retained_->server_pid = SelfPid();

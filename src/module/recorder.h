@@ -138,6 +138,7 @@ class Recorder {
   LoadedLedger loaded_;                 // what Configure read
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
+  bool ledger_unwritten_ = false;       // the last ledger write of this pass failed
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
   std::map<int, bool> vanished_;        // semids already reported as vanished
 };
