@@ -2,7 +2,8 @@
 // (a bare SEM_STAT scan plus IPC_RMID, no checks), on N httpd-shaped leftover sets, in a private
 // IPC namespace. Prints one line per measurement: "<case> <N> <median ms> <min ms> <max ms>".
 //
-// Usage: cleanup_bench N [N ...]   (run as root, inside `unshare --pid --fork --mount-proc`)
+// Usage: cleanup_bench N [N ...]        (run as root, inside `unshare --pid --fork --mount-proc`)
+//        cleanup_bench floor N [N ...]  the floor alone, for the whole-start section (5 repeats)
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -173,6 +174,12 @@ int main(int argc, char** argv) {
   }
   std::ofstream("/proc/sys/kernel/sem") << "32000 1024000000 500 32000";
   std::printf("%-14s %6s %10s %10s %10s\n", "case", "sets", "median_ms", "min_ms", "max_ms");
+  if (argc > 1 && std::string(argv[1]) == "floor") {
+    for (int a = 2; a < argc; ++a) {
+      Measure("floor", std::atoi(argv[a]), 5, [](const std::vector<int>&) { Floor(); });
+    }
+    return 0;
+  }
   for (int a = 1; a < argc; ++a) {
     int n = std::atoi(argv[a]);
     Measure("floor", n, kRepeats, [](const std::vector<int>&) { Floor(); });

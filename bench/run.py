@@ -1,5 +1,6 @@
 """`make bench`: mod_semguard's costs as ratios against a baseline measured in the same run.
-BENCH_ONLY=cleanup,startup,requests,page,graceful picks sections; BENCH_REPEATS sets repeats.
+BENCH_ONLY=cleanup,wholestart,requests,page,graceful picks sections (startup: the foreign-set
+starts of wholestart alone); BENCH_REPEATS sets repeats, BENCH_START_REPEATS those of wholestart.
 
 Runs inside a private IPC + PID namespace (bench/run.sh) with kernel.sem raised. Prints one table
 of ratios and writes build/bench/results.json; docs/performance.md explains the method.
@@ -8,6 +9,7 @@ import json
 import os
 import platform
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -17,10 +19,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
 BUILD = os.path.join(PROJECT, "build")
 sys.path.insert(0, os.path.join(PROJECT, "tests", "tools"))
-from instance import Instance, kernel_sets  # noqa: E402
+from instance import SERVER, Instance, kernel_sets, read_ledger  # noqa: E402
+from semtable import clear_table, foreign_sets, leftovers, set_semmni, sets_in_use  # noqa: E402
+sys.path.insert(0, os.path.join(PROJECT, "tests", "integration"))
+from support import rewrite_ledger  # noqa: E402
 
 OUT = os.path.join(BUILD, "bench")
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
+START_REPEATS = int(os.environ.get("BENCH_START_REPEATS", "5"))
 rows = []
 
 
@@ -35,24 +41,6 @@ def row(what, ours, base, unit, target=None, higher_is_better=False):
 
 def median_spread(values):
     return statistics.median(values), (max(values) - min(values))
-
-
-def set_sem(semmni):
-    with open("/proc/sys/kernel/sem", "w") as f:
-        f.write(f"32000 1024000000 500 {semmni}")
-
-
-def foreign_sets(n):
-    """n sets of another program, alive: what a busy host's table holds."""
-    proc = subprocess.Popen([os.path.join(BUILD, "semhold"), "-n", str(n)], stdout=subprocess.PIPE, text=True)
-    for _ in range(n):
-        proc.stdout.readline()
-    return proc
-
-
-def clear_table():
-    for semid in kernel_sets():
-        subprocess.run(["ipcrm", "-s", str(semid)], capture_output=True)
 
 
 # ---- 1. leftover removal ----
@@ -78,16 +66,39 @@ def bench_cleanup():
 
 # ---- helpers for the server benchmarks ----
 def instance(name, semguard, extra=""):
-    inst = Instance(os.path.join(OUT, name), semguard=semguard, loglevel="warn", extra=extra).create()
+    # BENCH_MODULE: another build of the module (an A/B run against an older commit's .so).
+    module = os.environ.get("BENCH_MODULE") or SERVER.module
+    inst = Instance(os.path.join(OUT, name), module=module, semguard=semguard, loglevel="warn",
+                    extra=extra).create()
     with open(os.path.join(inst.root, "htdocs", "static.html"), "w") as f:
         f.write("x" * 4096)
     return inst
 
 
+def answered(port, timeout=30):
+    """Waits until the server answers a request on `port` (polled every millisecond)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                if s.recv(12).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.001)
+    raise AssertionError(f"no answer on port {port}")
+
+
 def start_time(inst):
+    """`apache2 -k start` until the server answers, in ms."""
     t0 = time.perf_counter()
-    inst.start()
-    return (time.perf_counter() - t0) * 1000
+    r = inst.apache("-k", "start")
+    assert r.returncode == 0, f"start failed: {r.stderr}{inst.error_log()[-2000:]}"
+    answered(inst.port)
+    ms = (time.perf_counter() - t0) * 1000
+    inst.wait_ready()
+    return ms
 
 
 def wrk(url, seconds=4, connections=16):
@@ -97,7 +108,7 @@ def wrk(url, seconds=4, connections=16):
 
 
 def bench_startup():
-    print("\n2. Start (until the server answers), with vs without the module", flush=True)
+    print("\n2b. Start beside live foreign sets (until the server answers)", flush=True)
     result = {}
     for foreign in (0, 30000):
         holder = foreign_sets(foreign) if foreign else None
@@ -108,13 +119,87 @@ def bench_startup():
                 times[semguard].append(start_time(inst))
                 inst.stop()
         if holder:
-            holder.kill()
-            holder.wait()
+            holder.stop()
             clear_table()
-        ours, _ = median_spread(times[True])
-        base, _ = median_spread(times[False])
-        row(f"start, {foreign} foreign sets in the table", ours, base, "ms")
-        result[foreign] = times
+        result[foreign] = {k: statistics.median(v) for k, v in times.items()}
+        row(f"start, {foreign} foreign sets, with vs without module", result[foreign][True],
+            result[foreign][False], "ms")
+    row("start with module, 30000 foreign sets vs empty table", result[30000][True],
+        result[0][True], "ms", target=1.3)
+    return result
+
+
+def floor_ms(counts):
+    out = subprocess.run([os.path.join(BUILD, "cleanup_bench"), "floor", *map(str, counts)],
+                         capture_output=True, text=True, check=True).stdout
+    return {int(line.split()[1]): float(line.split()[2]) for line in out.splitlines()[1:]}
+
+
+def ledger_with(inst, semids):
+    """Adds `semids` (made by leftovers()) to the dead run's ledger as sets that run recorded."""
+    table = kernel_sets()
+    owner_pid = read_ledger(inst.ledger_path())["owner"]["pid"]
+    lines = []
+    for semid in semids:
+        k = table[semid]
+        lines.append(f"set semid={semid} key=0 uid={k['uid']} gid={k['gid']} cuid={k['cuid']} "
+                     f"cgid={k['cgid']} mode={k['perms'] & 0o777:o} nsems=1 ctime={k['ctime']} "
+                     f"pid={owner_pid} gen=1 type=mpm-accept")
+    rewrite_ledger(inst.ledger_path(), lambda body: body + lines)
+
+
+def bench_wholestart():
+    """What N leftovers cost a whole start: (start with them) - (the same start without them),
+    against the floor of removing them (SEM_STAT over the table + IPC_RMID, no checks)."""
+    print("\n2. Whole start with N leftovers minus the same start without them, vs the floor",
+          flush=True)
+    counts = (1000, 10000, 30000)
+    floors = floor_ms(counts)
+    uid, gid = SERVER.uid, SERVER.gid
+    result = {"floor": floors}
+    adopt = instance("ws-adopt", True, extra="SemGuardAdopt Remove")
+    for n in counts:
+        samples = {"empty": [], "leftovers": []}
+        for _ in range(START_REPEATS):
+            samples["empty"].append(start_time(adopt))
+            adopt.stop()
+            made = set(leftovers(n, uid, gid))
+            samples["leftovers"].append(start_time(adopt))
+            assert not made & set(kernel_sets()), "the adoption left leftovers behind"
+            adopt.stop()
+        result[f"adopt/{n}"] = samples
+        cost = statistics.median(samples["leftovers"]) - statistics.median(samples["empty"])
+        row(f"start, adoption path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
+            target=1.5)
+    # The ledger path: a run killed with -9 (owner dead), its ledger naming n more leftovers.
+    # A ledger holds at most 4096 sets (ledger_format.h), so n stops there.
+    ledger = instance("ws-ledger", True)
+    for n in (1000, 4000):
+        if n not in floors:
+            floors.update(floor_ms([n]))
+        samples = {"empty": [], "leftovers": []}
+        for _ in range(START_REPEATS):
+            for case in ("empty", "leftovers"):
+                ledger.start()
+                ledger.kill9()
+                made = set(leftovers(n, uid, gid)) if case == "leftovers" else set()
+                if made:
+                    ledger_with(ledger, sorted(made))
+                samples[case].append(start_time(ledger))
+                assert not made & set(kernel_sets()), "the ledger path left leftovers behind"
+                ledger.stop()
+        result[f"ledger/{n}"] = samples
+        cost = statistics.median(samples["leftovers"]) - statistics.median(samples["empty"])
+        row(f"start, ledger path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
+            target=1.5)
+    for key, samples in result.items():
+        if key != "floor":
+            per_set = (statistics.median(samples["leftovers"]) -
+                       statistics.median(samples["empty"])) / int(key.split("/")[1]) * 1000
+            print(f"  {key}: empty {statistics.median(samples['empty']):.1f} ms, with leftovers "
+                  f"{statistics.median(samples['leftovers']):.1f} ms, {per_set:.2f} us per set")
+    clear_table()
+    result["foreign"] = bench_startup()
     return result
 
 
@@ -147,7 +232,8 @@ def bench_page():
 
     status_auto = rate("/server-status?auto")
     ours_auto = rate("/semguard-status?auto")
-    row("/semguard-status?auto vs /server-status?auto", ours_auto, status_auto, "req/s", target=1.0, higher_is_better=True)
+    row("/semguard-status?auto vs /server-status?auto", ours_auto, status_auto, "req/s", target=1.5,
+        higher_is_better=True)
     for q in ("?prometheus", "?json", ""):
         row(f"/semguard-status{q or ' (HTML)'} vs /server-status?auto", rate("/semguard-status" + q),
             status_auto, "req/s")
@@ -155,8 +241,7 @@ def bench_page():
     crowded = rate("/semguard-status?auto")
     row("/semguard-status?auto, 30000 foreign sets vs empty table", crowded, ours_auto, "req/s", target=0.9,
         higher_is_better=True)
-    holder.kill()
-    holder.wait()
+    holder.stop()
     clear_table()
     inst.stop()
 
@@ -181,17 +266,19 @@ def bench_graceful():
 def main():
     os.makedirs(OUT, exist_ok=True)
     os.chmod(OUT, 0o755)
-    set_sem(32000)
+    set_semmni(None)
     commit = subprocess.run(["git", "-C", PROJECT, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
     print(f"mod_semguard benchmarks: commit {commit}, {platform.node()}, {os.cpu_count()} cpus, "
           f"kernel {platform.release()}, {REPEATS} repeats")
     print(f"  {'measurement':<58} {'ours':>11} {'baseline':>11} {'unit':<6} {'ratio':>7} {'target':<8}")
     raw = {"commit": commit, "kernel": platform.release(), "cpus": os.cpu_count()}
-    only = os.environ.get("BENCH_ONLY", "cleanup,startup,requests,page,graceful").split(",")
+    only = os.environ.get("BENCH_ONLY", "cleanup,wholestart,requests,page,graceful").split(",")
     if "cleanup" in only:
         raw["cleanup"], raw["cleanup_us_per_set"] = bench_cleanup()
-    if "startup" in only:
+    if "wholestart" in only:
+        raw["wholestart"] = bench_wholestart()
+    elif "startup" in only:
         raw["startup"] = bench_startup()
     if "requests" in only:
         raw["requests"] = bench_requests()

@@ -46,8 +46,14 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
   auto t0 = std::chrono::steady_clock::now();
   alive_.clear();
   runs_.clear();
+  ForgetTable();
+  in_run_ = true;
   CleanupReport report;
-  if (in.mode != CleanupMode::kOff && in.previous != nullptr) CleanPreviousRun(in, &report);
+  bool crashed_search = false;
+  if (in.mode != CleanupMode::kOff && in.previous != nullptr) {
+    crashed_search = CleanPreviousRun(in, &report);
+  }
+  if (crashed_search) FindCrashedRunSets(in, &report);
   if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
   report.millis =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -58,7 +64,42 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
            std::to_string(report.adopted) + " adopted and removed (" +
            std::to_string(static_cast<long>(report.millis + 0.5)) + " ms)");
   DiagnoseFullTable(in);
+  in_run_ = false;
   return report;
+}
+
+void Cleanup::ForgetTable() {
+  own_table_.clear();
+  table_ = nullptr;
+  table_read_ = false;
+  rows_fresh_ = false;
+  removed_.clear();
+}
+
+const std::vector<SemSet>* Cleanup::Table(const CleanupInput& in) {
+  if (table_read_) return table_;
+  table_read_ = true;
+  if (in.table != nullptr) {
+    table_ = in.table;
+  } else if (sysv_->Scan(&own_table_).ok()) {
+    table_ = &own_table_;
+    rows_fresh_ = true;
+  }
+  return table_;
+}
+
+bool Cleanup::ReadAgain(const SemSet& row, SemSet* now) {
+  if (rows_fresh_) {
+    *now = row;
+  } else if (!sysv_->Stat(row.semid, now).ok() || !SameIdentity(row, *now)) {
+    return false;  // gone, or the semid names another set now: not the set that was picked
+  }
+  return sysv_->Probe(now).ok();
+}
+
+void Cleanup::Removed(const SemSet& s, CleanupReport* report) {
+  removed_.insert(s.semid);
+  report->removed_sets.push_back(s);
 }
 
 namespace {
@@ -127,7 +168,7 @@ Cleanup::Outcome Cleanup::JudgeAndRemove(const RecordedSet& rec, const RunVerdic
   return Outcome::kKept;
 }
 
-void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
+bool Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
   const Ledger& prev = *in.previous;
   const RunOwner owner{prev.owner.process, prev.owner.lock};
   report->previous_owner = owner.process.pid;
@@ -156,6 +197,7 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
       ++report->gone;
     } else if (out == Outcome::kRemoved) {
       ++report->removed;
+      Removed(rec.set, report);
       log_(Level::kNotice, "SG00015",
            "removed " + Describe(rec.set) + " (" + rec.type + ") left by " +
                (rec.inherited ? "an earlier run (pid " + std::to_string(set_owner.process.pid) +
@@ -175,20 +217,30 @@ void Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
       }
     }
   }
-  if (run.gone && owner.process.pid_ns == in.self_pid_ns) FindCrashedRunSets(in, report);
+  return run.gone && owner.process.pid_ns == in.self_pid_ns;
 }
 
 void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) {
   const Ledger& prev = *in.previous;
   std::set<int> recorded;
   for (const RecordedSet& r : prev.sets) recorded.insert(r.set.semid);
-  std::vector<SemSet> table;
-  if (!sysv_->Scan(&table).ok()) return;
-  for (SemSet s : table) {
-    if (recorded.count(s.semid) || !LooksLikeHttpdMutex(s) || s.cuid != in.shape.starter_uid) {
+  const std::vector<SemSet>* table = Table(in);
+  if (table == nullptr) return;
+  for (const SemSet& row : *table) {
+    if (recorded.count(row.semid) || removed_.count(row.semid) || !LooksLikeHttpdMutex(row) ||
+        row.cuid != in.shape.starter_uid) {
       continue;
     }
-    if (!sysv_->Probe(&s).ok() || !MadeByCrashedRun(s, prev.owner, in.shape.starter_uid)) {
+    // What MadeByCrashedRun asks of the row itself rules most sets out before any read, and the
+    // last-operation pid, one read, most of the rest. A set that passes is read again in full
+    // and judged on those reads alone.
+    if (row.mode != 0600 || row.ctime < prev.owner.written_at) continue;
+    pid_t last_pid = 0;
+    if (!sysv_->LastPid(row.semid, &last_pid).ok() || last_pid != prev.owner.process.pid) {
+      continue;
+    }
+    SemSet s;
+    if (!ReadAgain(row, &s) || !MadeByCrashedRun(s, prev.owner, in.shape.starter_uid)) {
       continue;
     }
     Verdict v = JudgeFree(s, LastUserAlive(s));
@@ -199,6 +251,7 @@ void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) 
       Status removed = sysv_->Remove(s.semid);  // right after the reads that judged it
       if (removed.ok()) {
         ++report->removed;
+        Removed(s, report);
         log_(Level::kNotice, "SG00030",
              "removed " + Describe(s) + ", made by the previous run (pid " +
                  std::to_string(prev.owner.process.pid) +
@@ -221,6 +274,8 @@ void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) 
              std::to_string(prev.owner.process.pid) + ") after its last ledger write: " +
              v.reason + "; it stays in the ledger");
   }
+  // The rows are older than the reads above now: whoever picks from them next reads each again.
+  rows_fresh_ = false;
 }
 
 int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited) {
@@ -248,22 +303,29 @@ int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* in
 }
 
 AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each) {
+  if (!in_run_) ForgetTable();
   AdoptionScan scan;
   // Sets some ledger accounts for: this instance's previous one, and every live instance's.
   std::set<int> accounted(in.own_sets.begin(), in.own_sets.end());
   if (in.previous != nullptr) {
     for (const RecordedSet& r : in.previous->sets) accounted.insert(r.set.semid);
   }
+  // The table may be older than the live instances' ledgers read below (the caller's scan).
+  // Either order leaves the same gap: a set a live instance made but has not written to its
+  // ledger yet. Such a set still has that live process as its last user, so it is no candidate.
+  const std::vector<SemSet>* table = Table(in);
   std::vector<HttpdProcess> live =
       procs_->HttpdProcesses(in.self_exe, in.self, in.shape.starter_uid);
   scan.blocker = AdoptionBlocker(live);
   AccountLiveLedgers(in, live, &accounted, &scan.blocker);
-
-  std::vector<SemSet> table;
-  if (!sysv_->Scan(&table).ok()) return scan;
-  for (SemSet s : table) {
-    if (accounted.count(s.semid) || !HasHttpdShape(s, in.shape)) continue;
-    if (!sysv_->Probe(&s).ok()) continue;
+  if (table == nullptr) return scan;
+  for (const SemSet& row : *table) {
+    if (accounted.count(row.semid) || removed_.count(row.semid) ||
+        !HasHttpdShape(row, in.shape)) {
+      continue;
+    }
+    SemSet s;
+    if (!ReadAgain(row, &s) || !HasHttpdShape(s, in.shape)) continue;
     if (JudgeAdoptionCandidate(s, LastUserAlive(s)).kind != Verdict::kRemove) continue;
     ++scan.candidates;
     if (each) each(s, scan.blocker);
@@ -320,6 +382,7 @@ void Cleanup::RemoveCandidate(const SemSet& s, CleanupReport* report) {
   Status removed = sysv_->Remove(s.semid);
   if (removed.ok()) {
     ++report->adopted;
+    Removed(s, report);
     log_(Level::kNotice, "SG00019",
          "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
          "pid " + std::to_string(s.last_pid) + ", gone)");
@@ -399,10 +462,11 @@ void Cleanup::DiagnoseFullTable(const CleanupInput& in) {
   const TableInfo& info = room.info;
   const int needed = room.needed;
   const std::string& needed_how = room.needed_how;
-  std::vector<SemSet> table;
   std::map<uid_t, int> by_owner;
-  if (sysv_->Scan(&table).ok()) {
-    for (const SemSet& s : table) ++by_owner[s.uid];
+  if (const std::vector<SemSet>* table = Table(in)) {
+    for (const SemSet& s : *table) {
+      if (!removed_.count(s.semid)) ++by_owner[s.uid];
+    }
   }
   std::string owners;
   for (const auto& [uid, n] : by_owner) {

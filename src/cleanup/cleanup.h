@@ -33,6 +33,9 @@ struct CleanupReport {
   std::vector<RecordedSet> kept;
   pid_t previous_owner = 0;
   double millis = 0;
+  // Every set this cleanup removed, so a caller that keeps a snapshot of the table can take
+  // them out of it instead of scanning again.
+  std::vector<SemSet> removed_sets;
 };
 
 // The sets a server makes when no ledger says how many: prefork with two Listen lines and
@@ -64,9 +67,20 @@ class Cleanup {
   AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);
 
  private:
-  void CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
+  // Returns whether the previous run is gone (and of this pid namespace), so its unrecorded
+  // sets may be looked for.
+  bool CleanPreviousRun(const CleanupInput& in, CleanupReport* report);
   // Sets the previous run made after its last ledger write (a crashed start).
   void FindCrashedRunSets(const CleanupInput& in, CleanupReport* report);
+  // The table the cleanup picks its sets from: the caller's recent scan or one of its own,
+  // made once per cleanup. nullptr when it cannot be read.
+  const std::vector<SemSet>* Table(const CleanupInput& in);
+  // A set picked from Table(), read again right before it is judged: its identity (IPC_STAT,
+  // unless the row comes from this cleanup's own scan) and then its state (the probe). False
+  // when it is gone or is not the set the row described any more.
+  bool ReadAgain(const SemSet& row, SemSet* now);
+  void Removed(const SemSet& s, CleanupReport* report);
+  void ForgetTable();
   RunVerdict JudgeRunOnce(const RunOwner& owner, const CleanupInput& in);
   enum class Outcome { kRemoved, kGone, kKept };
   // Judges one recorded set of a run judged `run` on fresh reads, removes it when it may go.
@@ -94,6 +108,12 @@ class Cleanup {
   // usually share a few dead pids.
   bool LastUserAlive(const SemSet& s);
   std::map<pid_t, bool> alive_;
+  std::vector<SemSet> own_table_;
+  const std::vector<SemSet>* table_ = nullptr;
+  bool table_read_ = false;
+  bool rows_fresh_ = false;  // table_ is this cleanup's own scan
+  std::set<int> removed_;    // semids removed by this cleanup
+  bool in_run_ = false;
   std::string Started(const ProcessIdentity& owner);
 
   SysV* sysv_;

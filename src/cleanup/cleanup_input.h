@@ -11,6 +11,7 @@
 #include "cleanup/cleanup_policy.h"
 #include "config/settings.h"
 #include "ledger/ledger_format.h"
+#include "os/sem_set.h"
 
 namespace semguard {
 
@@ -27,6 +28,11 @@ struct CleanupInput {
   int sets_per_run = 0;              // for the "table full" diagnosis; 0: unknown
   FileId lock_now;                   // identity of the instance lock the caller holds
   uint64_t self_pid_ns = 0;          // the caller's pid namespace
+  // A full scan of the table the caller made a moment ago (the recorder's pre_config snapshot,
+  // a checkpoint's scan), so the cleanup needs none of its own. It only picks the sets to look
+  // at: each one is read again (IPC_STAT, then the probe) right before it is judged. nullptr:
+  // the cleanup scans. Sets made after this scan are not looked at in this cleanup.
+  const std::vector<SemSet>* table = nullptr;
 };
 
 // Who runs the cleanup.

@@ -63,7 +63,7 @@ bool Recorder::Enabled() const {
 
 void Recorder::TakeFirstSnapshot() {
   if (env_.run_mode != RunMode::kNormal) return;
-  ScanTable(&snapshot_);
+  first_snapshot_ok_ = ScanTable(&snapshot_).ok();
 }
 
 void Recorder::Configure(Settings settings) {
@@ -222,11 +222,34 @@ CleanupInput Recorder::MakeInput(const Ledger* previous) const {
   return MakeCleanupInput(settings_, previous, caller);
 }
 
-void Recorder::CleanUpPreviousRun() {
+std::vector<SemSet> Recorder::SnapshotRows() const {
+  std::vector<SemSet> rows;
+  rows.reserve(snapshot_.size());
+  for (const auto& entry : snapshot_) rows.push_back(entry.second);
+  return rows;
+}
+
+CleanupReport Recorder::RunCleanup(CleanupInput in) {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     log_.Log(level, tag, msg);
   });
-  CleanupReport report = cleanup.Run(MakeInput(PreviousRun()));
+  // The cleanup picks its sets from the pre_config scan and reads each again before judging
+  // it, instead of scanning the whole table once more.
+  const std::vector<SemSet> rows = first_snapshot_ok_ ? SnapshotRows() : std::vector<SemSet>();
+  if (first_snapshot_ok_) in.table = &rows;
+  CleanupReport report = cleanup.Run(in);
+  for (const SemSet& gone : report.removed_sets) {
+    auto it = snapshot_.find(gone.semid);
+    if (it == snapshot_.end() || !SameIdentity(it->second, gone)) continue;
+    --snapshot_sets_in_use_;
+    snapshot_sems_in_use_ -= static_cast<long>(it->second.nsems);
+    snapshot_.erase(it);
+  }
+  return report;
+}
+
+void Recorder::CleanUpPreviousRun() {
+  CleanupReport report = RunCleanup(MakeInput(PreviousRun()));
   inherited_ = report.kept;
   KeepStartupRecord(report);
 }
@@ -236,9 +259,6 @@ void Recorder::CleanUpPreviousRun() {
 // this server's own sets made meanwhile are in no ledger), and what stays is inherited.
 void Recorder::TakeOverFromUnguarded() {
   const Ledger* previous = PreviousRun();
-  Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
-    log_.Log(level, tag, msg);
-  });
   CleanupInput in = MakeInput(previous);
   in.adopt = AdoptMode::kOff;
   CleanupReport report;
@@ -254,7 +274,7 @@ void Recorder::TakeOverFromUnguarded() {
     theirs.sets.erase(std::remove_if(theirs.sets.begin(), theirs.sets.end(), ours),
                       theirs.sets.end());
     in.previous = &theirs;
-    report = cleanup.Run(in);
+    report = RunCleanup(in);
     inherited_ = report.kept;
     KeepStartupRecord(report);
   }
@@ -289,9 +309,10 @@ void Recorder::KeepStartupRecord(const CleanupReport& report) {
   }
 }
 
-void Recorder::Monitor() {
+void Recorder::Monitor(const std::vector<SemSet>* table) {
   if (!settings_.enabled || !lock_.held() || retained_->child_area == nullptr) return;
   CleanupInput in = MakeInput(nullptr);
+  in.table = table;
   // Kept sets go as soon as their users are provably gone, without waiting for a restart.
   if (!inherited_.empty()) {
     Cleanup retry(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
@@ -347,9 +368,41 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
     return st;
   }
   out->clear();
-  for (const SemSet& s : sets) out->emplace(s.semid, s);
+  snapshot_sems_in_use_ = 0;
+  for (const SemSet& s : sets) {
+    out->emplace(s.semid, s);
+    snapshot_sems_in_use_ += static_cast<long>(s.nsems);
+  }
   snapshot_sets_in_use_ = static_cast<int>(sets.size());
   return Status::Ok();
+}
+
+// A full scan visits every slot of the table, so a checkpoint first asks SEM_INFO (one call
+// whatever the table's size) whether the sets and semaphores in use still number what the last
+// scan saw, less what the cleanup removed. If they do, it skips: nothing is recorded, dropped
+// or written, and the snapshot stays as it was.
+//
+// Equal counts do not prove that nothing changed: another program may have made a set and
+// removed one meanwhile, or this process made one while another went. A skip can only delay a
+// recording, never drop one or record a foreign set:
+// - the snapshot is not replaced, so a set that appeared meanwhile is still new against it at
+//   the next checkpoint that scans, and is recorded there if it is ours then;
+// - whether it is ours (shape, creator, last-operation pid == this process) is read at that
+//   scan, not inferred from the counts, so no foreign set is ever recorded;
+// - post_config-last never skips, and until then no other process runs httpd's code with this
+//   pass's sets (the MPM forks the children after post_config), so the last-operation pid of a
+//   set this process made is still its own at that scan. The label is then the phase's.
+// A skipped checkpoint writes no ledger either (there is nothing new to write), so the ledger's
+// written_at stays older than any set that appeared since: a start that dies before the next
+// scan leaves such a set to the next start's crashed-start search, which takes the previous
+// run's sets made at or after written_at whose last-operation pid is that run's (SG00030).
+// The last checkpoint of a phase also retries a ledger write that failed: it scans then.
+bool Recorder::SkipScan(Checkpoint cp) {
+  if (cp == Checkpoint::kPostConfigLast) return false;
+  if (LastOfPhase(cp) && last_write_failed_) return false;
+  TableInfo info;
+  return sysv_->Info(&info).ok() && info.sets_in_use == snapshot_sets_in_use_ &&
+         info.sems_in_use == snapshot_sems_in_use_;
 }
 
 void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
@@ -376,14 +429,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
   if (!lock_.held() && unguarded_.empty()) return;
 
-  // A full scan visits every slot of the table. Between two checkpoints of one phase the set
-  // count tells whether anything appeared; the last checkpoint of a phase always scans, so a
-  // set that came while another went is still recorded there (labelled by its phase).
-  TableInfo info;
-  if (!LastOfPhase(cp) && sysv_->Info(&info).ok() &&
-      info.sets_in_use == snapshot_sets_in_use_) {
-    return;
-  }
+  if (SkipScan(cp)) return;  // and no ledger write: see SkipScan
   std::map<int, SemSet> now;
   if (!ScanTable(&now).ok()) return;
   KeepLiveSets(now, &recorded_);
@@ -401,7 +447,10 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   KeepUnwrittenSets();
   if (cp == Checkpoint::kPostConfigLast) {
     if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea();
-    if (env_.main_state == MainState::kCreateConfig) Monitor();
+    if (env_.main_state == MainState::kCreateConfig) {
+      const std::vector<SemSet> rows = SnapshotRows();  // the scan just made
+      Monitor(&rows);
+    }
     if (recorded_.empty()) {
       TellNothingToGuard();
     } else {
@@ -444,6 +493,7 @@ bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string
 void Recorder::WriteLedger(Checkpoint cp) { WriteLedger(std::string(CheckpointName(cp))); }
 
 void Recorder::WriteLedger(const std::string& when) {
+  last_write_failed_ = true;  // until the write below succeeds
   Ledger ledger;
   Status st = procs_->Identity(SelfPid(), &ledger.owner.process);
   if (!st.ok()) {
@@ -459,12 +509,15 @@ void Recorder::WriteLedger(const std::string& when) {
   ledger.sets.insert(ledger.sets.end(), inherited_.begin(), inherited_.end());
   uint32_t crc = 0;
   st = store_.Write(settings_.ledger_path, ledger, &crc);
-  last_write_failed_ = !st.ok();
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00005",
              "cannot write the ledger at " + when + ": " + st.message());
     return;
   }
+  last_write_failed_ = false;
+  // On disk now: the copy kept in memory while writes failed is not needed any more.
+  retained_->unguarded.n = 0;
+  retained_->unguarded.dropped = 0;
   retained_->ledger_crc = crc;
   retained_->ledger_written = true;
   retained_->server_pid = SelfPid();
@@ -479,12 +532,7 @@ void Recorder::WriteLedger(const std::string& when) {
 // While the last write failed, the sets are on no disk: keep them in retained memory, so that
 // a restart that can write (the disk has room again) still records them.
 void Recorder::KeepUnwrittenSets() {
-  if (last_write_failed_) {
-    KeepUnguardedSets();
-  } else {
-    retained_->unguarded.n = 0;
-    retained_->unguarded.dropped = 0;
-  }
+  if (last_write_failed_) KeepUnguardedSets();
 }
 
 void Recorder::TellNothingToGuard() {

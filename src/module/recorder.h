@@ -80,7 +80,7 @@ class Recorder {
 
   // The parent, about every 10 s (httpd's monitor hook) and after each start: count the
   // httpd-shaped leftovers no ledger knows, for the status page's "leaked sets".
-  void Monitor();
+  void Monitor() { Monitor(nullptr); }
   // The status page's figures, in whichever process serves it.
   PageModel BuildPageModel() const;
 
@@ -94,10 +94,17 @@ class Recorder {
   std::string guarding_reason() const;
 
  private:
+  // `table`: a scan made a moment ago, so the count needs no scan of its own.
+  void Monitor(const std::vector<SemSet>* table);
   bool Enabled() const;
   pid_t SelfPid() const;
   bool TakeLock();
   void CleanUpPreviousRun();
+  // Runs the startup cleanup on this pass's first snapshot (the pre_config scan), and takes
+  // what it removed out of the snapshot, so no checkpoint scans again for the removals alone.
+  CleanupReport RunCleanup(CleanupInput in);
+  bool SkipScan(Checkpoint cp);
+  std::vector<SemSet> SnapshotRows() const;
   void TakeOverFromUnguarded();
   void KeepUnguardedSets();
   void LoadUnguardedSets();
@@ -124,14 +131,17 @@ class Recorder {
   LedgerStore store_;
 
   std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
-  int snapshot_sets_in_use_ = -1;       // how many sets that scan saw
+  bool first_snapshot_ok_ = false;      // pre_config's scan was read (the cleanup picks from it)
+  int snapshot_sets_in_use_ = -1;       // how many sets that scan saw (less what was removed)
+  long snapshot_sems_in_use_ = -1;      // and how many semaphores they have
   std::vector<RecordedSet> recorded_;   // ours and still alive, carried and new
   std::vector<RecordedSet> inherited_;  // earlier runs' sets not provably free yet
   std::string unguarded_;               // why this pass holds no lock; "" when it does
   LoadedLedger loaded_;                 // what Configure read
   bool loaded_is_ours_ = false;         // written by this server (checksum matches Retained)
   bool reported_previous_ = false;
-  bool last_write_failed_ = false;      // the last ledger write of this pass failed (SG00005)
+  bool last_write_failed_ = false;      // the last ledger write of this pass failed (or ran
+                                        // into SG00011): its sets are on no disk
   bool recording_while_off_ = false;    // SemGuard Off at a restart of a server holding the lock
   bool on_deferred_ = false;            // SemGuard On at a restart of a server started Off
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed

@@ -22,12 +22,16 @@ class SysV {
  public:
   virtual ~SysV() = default;
   virtual Status Info(TableInfo* out) = 0;
-  // Every set in the table, without probing.
-  virtual Status Scan(std::vector<SemSet>* out) = 0;
+  // Every set in the table, without probing. `info`, when given, gets the SEM_INFO counts the
+  // scan started from (what the table held as far as the scan can tell).
+  virtual Status Scan(std::vector<SemSet>* out, TableInfo* info = nullptr) = 0;
   // One set by semid (IPC_STAT); NotFound when it is gone or the id names nothing.
   virtual Status Stat(int semid, SemSet* out) = 0;
   // Fill last_pid, value and waiters of semaphore 0 and set probed.
   virtual Status Probe(SemSet* set) = 0;
+  // The last-operation pid of semaphore 0 alone (GETPID): one read, for a test that only needs
+  // it to rule a set out. Never the basis of a removal; Probe reads it again with the rest.
+  virtual Status LastPid(int semid, pid_t* out) = 0;
   virtual Status Remove(int semid) = 0;
 };
 

@@ -57,10 +57,11 @@ class LinuxSysV final : public SysV {
     return Status::Ok();
   }
 
-  Status Scan(std::vector<SemSet>* out) override {
+  Status Scan(std::vector<SemSet>* out, TableInfo* info_out) override {
     TableInfo info;
     Status st = Info(&info);
     if (!st.ok()) return st;
+    if (info_out != nullptr) *info_out = info;
     out->clear();
     if (info.sets_in_use == 0) return Status::Ok();
     ScanWith(SEM_STAT_ANY, info.max_index, out);
@@ -94,6 +95,15 @@ class LinuxSysV final : public SysV {
     set->value = value;
     set->waiters = ncnt + zcnt;
     set->probed = true;
+    return Status::Ok();
+  }
+
+  Status LastPid(int semid, pid_t* out) override {
+    SemArg unused;
+    unused.val = 0;
+    int pid = semctl(semid, 0, GETPID, unused);
+    if (pid < 0) return Status::FromErrno("semctl(" + std::to_string(semid) + ", GETPID)", errno);
+    *out = pid;
     return Status::Ok();
   }
 

@@ -755,5 +755,151 @@ TEST_F(AutoAdoptionTest, AnUnknownTableSizeRemovesNothing) {
   EXPECT_EQ(r.candidates, 3);
 }
 
+
+// ---- Picking the sets from the caller's scan (the recorder's pre_config snapshot) ----------
+
+class CallerTableTest : public AdoptionTest {
+ protected:
+  // The table as the caller scanned it a moment ago.
+  std::vector<SemSet> Rows() {
+    std::vector<SemSet> rows;
+    EXPECT_TRUE(sysv_.Scan(&rows).ok());
+    return rows;
+  }
+  CleanupReport AdoptFrom(const std::vector<SemSet>& rows, AdoptMode mode = AdoptMode::kRemove) {
+    CleanupInput in = Input(CleanupMode::kOff, mode);
+    in.table = &rows;
+    return cleanup_.Run(in);
+  }
+};
+
+TEST_F(CallerTableTest, TheCleanupScansNothingItselfAndTakesTheSameSets) {
+  const std::vector<SemSet> rows = Rows();
+  const int scans = sysv_.calls(FakeSysV::Op::kScan);
+  CleanupReport r = AdoptFrom(rows);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), scans);
+  EXPECT_EQ(sysv_.removed(), std::vector<int>{candidate_});
+  ExpectDecoysKept();
+  ASSERT_EQ(r.removed_sets.size(), 1u);
+  EXPECT_EQ(r.removed_sets[0].semid, candidate_);
+}
+
+// A row of the caller's scan only says which set to look at: each candidate is read again
+// (IPC_STAT) and then probed, right before its removal, as a row of the cleanup's own scan is.
+TEST_F(CallerTableTest, EachRemovalFollowsAFreshStatAndProbeOfThatSet) {
+  const std::vector<SemSet> rows = Rows();
+  AdoptFrom(rows);
+  using Op = FakeSysV::Op;
+  const auto& trace = sysv_.trace();
+  int removals = 0;
+  for (size_t i = 0; i < trace.size(); ++i) {
+    if (trace[i].first != Op::kRemove) continue;
+    ++removals;
+    ASSERT_GE(i, 2u);
+    EXPECT_EQ(trace[i - 2], std::make_pair(Op::kStat, trace[i].second));
+    EXPECT_EQ(trace[i - 1], std::make_pair(Op::kProbe, trace[i].second));
+  }
+  EXPECT_EQ(removals, 1);
+}
+
+// What a stale row could hide, each tried on the one true candidate.
+TEST_F(CallerTableTest, ACandidateReplacedUnderItsSemidSinceTheScanIsKept) {
+  const std::vector<SemSet> rows = Rows();
+  SemSet other = HttpdSet();
+  other.ctime += 7;  // a set made later under the same semid (the kernel reused it)
+  ASSERT_TRUE(sysv_.Replace(candidate_, other));
+  CleanupReport r = AdoptFrom(rows);
+  EXPECT_TRUE(sysv_.Exists(candidate_));
+  EXPECT_EQ(r.candidates, 0);
+}
+
+TEST_F(CallerTableTest, ACandidateHandedToAnotherOwnerSinceTheScanIsKept) {
+  const std::vector<SemSet> rows = Rows();
+  SemSet* now = sysv_.Find(candidate_);
+  now->uid = 1000;  // IPC_SET in the same second: ctime unchanged, the shape is not httpd's now
+  CleanupReport r = AdoptFrom(rows);
+  EXPECT_TRUE(sysv_.Exists(candidate_));
+  EXPECT_EQ(r.candidates, 0);
+}
+
+TEST_F(CallerTableTest, ACandidateTakenSinceTheScanIsKept) {
+  const std::vector<SemSet> rows = Rows();
+  sysv_.Find(candidate_)->value = 0;
+  sysv_.Find(candidate_)->last_pid = kLiveUser;
+  CleanupReport r = AdoptFrom(rows);
+  EXPECT_TRUE(sysv_.Exists(candidate_));
+  EXPECT_EQ(r.candidates, 0);
+}
+
+TEST_F(CallerTableTest, ACandidateGoneSinceTheScanIsPassedOver) {
+  const std::vector<SemSet> rows = Rows();
+  ASSERT_TRUE(sysv_.Vanish(candidate_));
+  CleanupReport r = AdoptFrom(rows);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kRemove), 0);
+  EXPECT_EQ(r.candidates, 0);
+  EXPECT_TRUE(Lines("SG00024").empty());
+}
+
+// A set made after the caller's scan is not looked at in this cleanup: it stays (the next
+// start, or the parent's count, sees it).
+TEST_F(CallerTableTest, ASetMadeAfterTheScanIsLeftForLater) {
+  const std::vector<SemSet> rows = Rows();
+  const int later = sysv_.Add(HttpdSet());
+  AdoptFrom(rows);
+  EXPECT_TRUE(sysv_.Exists(later));
+  EXPECT_FALSE(sysv_.Exists(candidate_));
+}
+
+// The crashed-start search and the adoption share one table, and the search rules out by the
+// last-operation pid alone (one read) every set the dead owner did not touch last.
+TEST_F(CleanupTest, CrashSearchAndAdoptionShareOneScanAndRuleOutByTheLastPidFirst) {
+  previous_.owner.written_at = semguard_test::kSetCreated - 10;
+  std::vector<int> leftovers;
+  for (int i = 0; i < 5; ++i) leftovers.push_back(sysv_.Add(HttpdSet()));
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 1);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kLastPid), 5);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kProbe), 5) << "the adoption's, one per set";
+  EXPECT_EQ(r.adopted, 5);
+  EXPECT_TRUE(Lines("SG00030").empty());
+  EXPECT_EQ(r.removed_sets.size(), 5u);
+}
+
+TEST_F(CleanupTest, ACrashedRunsSetIsJudgedOnAFullReadAfterItsLastPidMatched) {
+  previous_.owner.written_at = semguard_test::kSetCreated - 10;
+  const int late = sysv_.Add(HttpdSet(kOwner));
+  // Between the cheap read and the full one, a live process takes the set: it must stay.
+  sysv_.SetBeforeCall([&](FakeSysV::Op op, int semid) {
+    if (op == FakeSysV::Op::kProbe && semid == late) {
+      sysv_.Find(late)->value = 0;
+      sysv_.Find(late)->last_pid = kLiveUser;
+    }
+  });
+  procs_.AddProcess(kLiveUser);
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_TRUE(sysv_.Exists(late));
+  EXPECT_EQ(r.removed, 0);
+}
+
+TEST_F(CleanupTest, ACrashedRunsSetOfTheCallersTableIsReadAgainBeforeItGoes) {
+  previous_.owner.written_at = semguard_test::kSetCreated - 10;
+  const int late = sysv_.Add(HttpdSet(kOwner));
+  const SemSet original = *sysv_.Find(late);
+  std::vector<SemSet> rows;
+  ASSERT_TRUE(sysv_.Scan(&rows).ok());
+  SemSet reused = HttpdSet(kOwner);
+  reused.ctime += 3;  // another set under the same semid since the caller's scan
+  ASSERT_TRUE(sysv_.Replace(late, reused));
+  CleanupInput in = Input();
+  in.table = &rows;
+  CleanupReport r = cleanup_.Run(in);
+  EXPECT_TRUE(sysv_.Exists(late));
+  EXPECT_EQ(r.removed, 0);
+  ASSERT_TRUE(sysv_.Replace(late, original));  // the very set the row describes: it goes
+  cleanup_.Run(in);
+  EXPECT_FALSE(sysv_.Exists(late));
+  EXPECT_EQ(Lines("SG00030").size(), 1u);
+}
+
 }  // namespace
 }  // namespace semguard

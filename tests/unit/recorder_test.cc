@@ -744,5 +744,89 @@ TEST_F(RecorderTest, UnreadableTableIsLoggedAndRecordsNothing) {
   EXPECT_TRUE(rec.recorded().empty());
 }
 
+
+// ---- Scans the recorder skips, and what a skip may cost ----------------------------------
+
+// A checkpoint whose SEM_INFO counts equal the last scan's skips its scan. Equal counts prove
+// nothing by themselves: here this process makes its accept mutex while another program's set
+// goes, and later another program makes a set of httpd's shape while one of its sets goes. The
+// skips only delay the recording of the accept mutex to post_config-last, which always scans;
+// the foreign set is never recorded.
+TEST_F(RecorderTest, EqualCountsDelayARecordingToTheLastScanAndNeverRecordAForeignSet) {
+  SemSet foreign = HttpdMutex();
+  foreign.last_pid = getpid() + 1;
+  const int foreign_first = sysv_.Add(foreign);
+  const int foreign_second = sysv_.Add(foreign);
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_EQ(ReadLedger().sets.size(), 0u);
+  ASSERT_EQ(unlink(ledger_path_.c_str()), 0);
+  const int accept = sysv_.Add(HttpdMutex());
+  ASSERT_TRUE(sysv_.Vanish(foreign_first));
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  EXPECT_TRUE(rec.recorded().empty()) << "both skipped: the counts are the same";
+  // No write at a skip: the ledger written at open_logs-first (its written_at before the accept
+  // mutex appeared) stays, so a start that died now would leave the mutex to the next start's
+  // crashed-start search.
+  EXPECT_FALSE(FileExists(ledger_path_));
+  SemSet late_foreign = HttpdMutex(1763900100);  // our shape and creator, another last user
+  late_foreign.last_pid = getpid() + 2;
+  const int late = sysv_.Add(late_foreign);
+  ASSERT_TRUE(sysv_.Vanish(foreign_second));
+  PostConfig(rec);
+
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  EXPECT_EQ(rec.recorded()[0].set.semid, accept);
+  EXPECT_EQ(rec.recorded()[0].type, "post_config") << "recorded late: labelled by the phase";
+  Ledger ledger = ReadLedger();
+  ASSERT_EQ(ledger.sets.size(), 1u);
+  EXPECT_EQ(ledger.sets[0].set.semid, accept);
+  EXPECT_NE(ledger.sets[0].set.semid, late);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 2) << "pre_config and post_config-last only";
+}
+
+// The same moves with unequal counts are seen at once: the skip needs both counts equal.
+TEST_F(RecorderTest, ASetThatAppearsWithAnotherSizeIsRecordedAtOnce) {
+  SemSet two = HttpdMutex();
+  two.nsems = 2;
+  two.last_pid = getpid() + 1;
+  const int foreign = sysv_.Add(two);
+  Recorder rec = NewRecorder(Env());
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int accept = sysv_.Add(HttpdMutex());
+  ASSERT_TRUE(sysv_.Vanish(foreign));  // one set each way, but two semaphores went, one came
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  EXPECT_EQ(rec.recorded()[0].set.semid, accept);
+  EXPECT_EQ(rec.recorded()[0].type, "mpm-accept");
+}
+
+// The startup cleanup picks its sets from the pre_config scan; what it removes comes out of
+// that snapshot, so open_logs-first needs no scan of its own for the removals.
+TEST_F(RecorderTest, TheCleanupUsesTheFirstSnapshotAndItsRemovalsNeedNoRescan) {
+  Settings settings;
+  settings.enabled = true;
+  settings.ledger_path = ledger_path_;
+  settings.adopt = AdoptMode::kRemove;
+  settings.user = 33;
+  settings.group = 33;
+  std::vector<int> leftovers;
+  for (int i = 0; i < 3; ++i) {
+    leftovers.push_back(sysv_.Add(semguard_test::HttpdMutexSet(geteuid(), 33, 33, 999999)));
+  }
+  Recorder rec = NewRecorder(Env());
+  rec.TakeFirstSnapshot();
+  rec.Configure(settings);
+  const int accept = OpenLogs(rec);
+  for (int semid : leftovers) EXPECT_FALSE(sysv_.Exists(semid));
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 2) << "pre_config and open_logs-after-mpm";
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  EXPECT_EQ(rec.recorded()[0].set.semid, accept);
+  EXPECT_EQ(rec.recorded()[0].type, "mpm-accept");
+}
+
 }  // namespace
 }  // namespace semguard

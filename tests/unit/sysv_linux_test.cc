@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -136,6 +137,69 @@ TEST_F(RealSysVTest, ProbeCountsAProcessWaitingOnTheSemaphore) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// Why the probe keeps GETNCNT and GETZCNT although a free set has value 1: on the real kernel a
+// process can wait on a semaphore whose value is 1, for zero (GETZCNT) or for more than 1
+// (GETNCNT), and it is no last user (GETPID). Neither read is redundant with GETVAL or GETPID.
+TEST_F(RealSysVTest, AFreeLookingSetCanHaveWaitersThatOnlyNcntAndZcntShow) {
+  for (int op : {0, -2}) {
+    const int semid = Make(IPC_PRIVATE, 1, 0600);
+    SemArg one;
+    one.val = 1;
+    ASSERT_EQ(semctl(semid, 0, SETVAL, one), 0);
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      alarm(10);
+      struct sembuf wait = {0, static_cast<short>(op), 0};
+      _exit(semop(semid, &wait, 1) == 0 ? 0 : 1);
+    }
+    SemSet set;
+    set.semid = semid;
+    for (int i = 0; i < 500 && set.waiters == 0; ++i) {
+      ASSERT_TRUE(RealSysV().Probe(&set).ok());
+      if (set.waiters == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(set.value, 1) << "op " << op;
+    EXPECT_EQ(set.last_pid, getpid()) << "the waiter is not the last user";
+    EXPECT_EQ(set.waiters, 1) << "op " << op;
+    EXPECT_EQ(semctl(semid, 0, op == 0 ? GETZCNT : GETNCNT), 1);
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+  }
+}
+
+// LastPid reads what Probe's GETPID reads: the crash search rules a set out on it alone.
+TEST_F(RealSysVTest, LastPidIsTheProbesLastOperationPid) {
+  const int semid = Make(IPC_PRIVATE, 1, 0600);
+  pid_t before = -1;
+  ASSERT_TRUE(RealSysV().LastPid(semid, &before).ok());
+  EXPECT_EQ(before, 0) << "no operation yet";
+  SemArg one;
+  one.val = 1;
+  ASSERT_EQ(semctl(semid, 0, SETVAL, one), 0);
+  pid_t after = -1;
+  ASSERT_TRUE(RealSysV().LastPid(semid, &after).ok());
+  EXPECT_EQ(after, getpid());
+  SemSet set;
+  set.semid = semid;
+  ASSERT_TRUE(RealSysV().Probe(&set).ok());
+  EXPECT_EQ(set.last_pid, after);
+  ASSERT_TRUE(RealSysV().Remove(semid).ok());
+  EXPECT_EQ(RealSysV().LastPid(semid, &after).code(), Status::Code::kNotFound);
+}
+
+// The counts a scan reports are SEM_INFO's at its start, the ones a checkpoint compares.
+TEST_F(RealSysVTest, ScanReportsTheCountsItStartedFrom) {
+  Make(IPC_PRIVATE, 1, 0600);
+  Make(IPC_PRIVATE, 3, 0600);
+  std::vector<SemSet> sets;
+  TableInfo info;
+  ASSERT_TRUE(RealSysV().Scan(&sets, &info).ok());
+  EXPECT_EQ(sets.size(), 2u);
+  EXPECT_EQ(info.sets_in_use, 2);
+  EXPECT_EQ(info.sems_in_use, 4);
 }
 
 TEST_F(RealSysVTest, RemovedSetIsNotFound) {

@@ -101,21 +101,26 @@ SemSet FakeSysV::IdentityOnly(const SemSet& stored) {
   return s;
 }
 
-Status FakeSysV::Info(semguard::TableInfo* out) {
-  Status injected;
-  if (Enter(Op::kInfo, -1, &injected)) return injected;
+semguard::TableInfo FakeSysV::Counts() const {
   semguard::TableInfo info = limits_;
   info.sets_in_use = static_cast<int>(by_slot_.size());
   info.sems_in_use = 0;
   for (const auto& [slot, set] : by_slot_) info.sems_in_use += static_cast<long>(set.nsems);
   info.max_index = by_slot_.empty() ? 0 : by_slot_.rbegin()->first;  // SEM_INFO gives 0 when empty
-  *out = info;
+  return info;
+}
+
+Status FakeSysV::Info(semguard::TableInfo* out) {
+  Status injected;
+  if (Enter(Op::kInfo, -1, &injected)) return injected;
+  *out = Counts();
   return Status::Ok();
 }
 
-Status FakeSysV::Scan(std::vector<SemSet>* out) {
+Status FakeSysV::Scan(std::vector<SemSet>* out, semguard::TableInfo* info) {
   Status injected;
   if (Enter(Op::kScan, -1, &injected)) return injected;
+  if (info != nullptr) *info = Counts();
   out->clear();
   for (const auto& [slot, set] : by_slot_) out->push_back(IdentityOnly(set));
   return Status::Ok();
@@ -129,6 +134,17 @@ Status FakeSysV::Stat(int semid, SemSet* out) {
     return Status::FromErrno("semctl(" + std::to_string(semid) + ", IPC_STAT)", EINVAL);
   }
   *out = IdentityOnly(*stored);
+  return Status::Ok();
+}
+
+Status FakeSysV::LastPid(int semid, pid_t* out) {
+  Status injected;
+  if (Enter(Op::kLastPid, semid, &injected)) return injected;
+  const SemSet* stored = Find(semid);
+  if (stored == nullptr) {
+    return Status::FromErrno("semctl(" + std::to_string(semid) + ", GETPID)", EINVAL);
+  }
+  *out = stored->last_pid;
   return Status::Ok();
 }
 

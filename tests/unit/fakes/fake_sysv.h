@@ -23,7 +23,7 @@ namespace semguard_test {
 class FakeSysV : public semguard::SysV {
  public:
   static constexpr int kSeqMultiplier = 32768;  // Linux's IPCMNI
-  enum class Op { kInfo, kScan, kStat, kProbe, kRemove };
+  enum class Op { kInfo, kScan, kStat, kProbe, kRemove, kLastPid };
 
   FakeSysV();
 
@@ -67,10 +67,12 @@ class FakeSysV : public semguard::SysV {
 
   // ---- semguard::SysV ----
   semguard::Status Info(semguard::TableInfo* out) override;
-  semguard::Status Scan(std::vector<semguard::SemSet>* out) override;
+  semguard::Status Scan(std::vector<semguard::SemSet>* out,
+                        semguard::TableInfo* info = nullptr) override;
   semguard::Status Stat(int semid, semguard::SemSet* out) override;
   semguard::Status Probe(semguard::SemSet* set) override;
   semguard::Status Remove(int semid) override;
+  semguard::Status LastPid(int semid, pid_t* out) override;
 
  private:
   struct Fault {
@@ -86,6 +88,7 @@ class FakeSysV : public semguard::SysV {
   bool Enter(Op op, int semid, semguard::Status* out);
   static int SlotOf(int semid) { return semid % kSeqMultiplier; }
   static semguard::SemSet IdentityOnly(const semguard::SemSet& stored);
+  semguard::TableInfo Counts() const;
 
   std::map<int, semguard::SemSet> by_slot_;  // slot -> set
   std::map<int, int> next_sequence_;         // slot -> sequence of its next set
