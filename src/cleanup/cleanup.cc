@@ -69,6 +69,7 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
 }
 
 void Cleanup::ForgetTable() {
+  live_ledgers_ = LiveLedgers{};
   own_table_.clear();
   table_ = nullptr;
   table_read_ = false;
@@ -150,6 +151,16 @@ Cleanup::Outcome Cleanup::JudgeAndRemove(const RecordedSet& rec, const RunVerdic
     }
     *why = run.why;
     return Outcome::kKept;
+  }
+  // The ledger may lie (copied from another instance, restored from a backup, forged): a set
+  // that a live instance's ledger also names is that instance's, whatever this one says.
+  if (st.ok() && SameIdentity(rec.set, now)) {
+    const LiveLedgers& live = ReadLiveLedgers(in);
+    auto other = live.sets.find(rec.set.semid);
+    if (other != live.sets.end()) {
+      *why = "the ledger of a live instance, " + other->second + ", records it too";
+      return Outcome::kKept;
+    }
   }
   if (st.ok()) st = sysv_->Probe(&now);
   Verdict v = JudgeRecordedSet(rec, st, now, st.ok() && LastUserAlive(now), run.by_lock);
@@ -281,6 +292,7 @@ void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) 
 int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited) {
   alive_.clear();
   runs_.clear();
+  live_ledgers_ = LiveLedgers{};
   int left = 0;
   std::vector<RecordedSet> still;
   for (const RecordedSet& rec : *inherited) {
@@ -314,10 +326,9 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
   // Either order leaves the same gap: a set a live instance made but has not written to its
   // ledger yet. Such a set still has that live process as its last user, so it is no candidate.
   const std::vector<SemSet>* table = Table(in);
-  std::vector<HttpdProcess> live =
-      procs_->HttpdProcesses(in.self_exe, in.self, in.shape.starter_uid);
-  scan.blocker = AdoptionBlocker(live);
-  AccountLiveLedgers(in, live, &accounted, &scan.blocker);
+  const LiveLedgers& live = ReadLiveLedgers(in);
+  scan.blocker = live.blocker;
+  for (const auto& entry : live.sets) accounted.insert(entry.first);
   if (table == nullptr) return scan;
   for (const SemSet& row : *table) {
     if (accounted.count(row.semid) || removed_.count(row.semid) ||
@@ -335,8 +346,13 @@ AdoptionScan Cleanup::FindAdoptionCandidates(const CleanupInput& in, const Candi
 
 // The ledgers of the instances whose locks live httpd processes hold, each found by its lock
 // file's identity (JudgeHeldLock); the first one that cannot be read becomes the blocker.
-void Cleanup::AccountLiveLedgers(const CleanupInput& in, const std::vector<HttpdProcess>& live,
-                                 std::set<int>* accounted, std::string* blocker) {
+const Cleanup::LiveLedgers& Cleanup::ReadLiveLedgers(const CleanupInput& in) {
+  if (live_ledgers_.read) return live_ledgers_;
+  live_ledgers_.read = true;
+  const std::vector<HttpdProcess> live =
+      procs_->HttpdProcesses(in.self_exe, in.self, in.shape.starter_uid);
+  std::string* blocker = &live_ledgers_.blocker;
+  *blocker = AdoptionBlocker(live);
   FileId own;
   const bool know_own = !in.own_lock_path.empty() && procs_->FileAt(in.own_lock_path, &own).ok();
   std::set<FileId> seen;
@@ -352,7 +368,9 @@ void Cleanup::AccountLiveLedgers(const CleanupInput& in, const std::vector<Httpd
         Ledger ledger;
         Status st = ReadLedgerFile(v.ledger_path, in.ledger_owner, &ledger);
         if (st.ok()) {
-          for (const RecordedSet& r : ledger.sets) accounted->insert(r.set.semid);
+          for (const RecordedSet& r : ledger.sets) {
+            live_ledgers_.sets.emplace(r.set.semid, v.ledger_path);
+          }
           continue;
         }
         why = "the ledger of a live instance cannot be read (" + st.message() + ")";
@@ -360,6 +378,7 @@ void Cleanup::AccountLiveLedgers(const CleanupInput& in, const std::vector<Httpd
       if (!why.empty() && blocker->empty()) *blocker = why;
     }
   }
+  return live_ledgers_;
 }
 
 void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {

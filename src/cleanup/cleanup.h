@@ -101,8 +101,16 @@ class Cleanup {
     TableInfo info;
   };
   Room MeasureRoom(const CleanupInput& in);
-  void AccountLiveLedgers(const CleanupInput& in, const std::vector<HttpdProcess>& live,
-                          std::set<int>* accounted, std::string* blocker);
+  // What the ledgers of live instances (found by the locks live httpd processes hold) name,
+  // and the first reason one of them cannot be read. Read once per cleanup: the previous run's
+  // sets and the adoption both ask.
+  struct LiveLedgers {
+    bool read = false;
+    std::map<int, std::string> sets;  // semid -> the live instance's ledger
+    std::string blocker;              // AdoptionBlocker, or an unreadable live ledger
+  };
+  const LiveLedgers& ReadLiveLedgers(const CleanupInput& in);
+  LiveLedgers live_ledgers_;
   void DiagnoseFullTable(const CleanupInput& in);
   // Whether a set's last user runs; remembered for one cleanup, since thousands of leftovers
   // usually share a few dead pids.

@@ -213,6 +213,34 @@ TEST_F(CleanupTest, AReusedSemidIsSkipped) {
   EXPECT_TRUE(HasText(OnlyLine("SG00016"), "its semid now names another set"));
 }
 
+// A ledger that names another live instance's sets (copied, restored, forged): its owner is
+// dead and each set is the very one named, yet the live instance's ledger names them too.
+TEST_F(CleanupTest, ASetALiveInstancesLedgerAlsoNamesIsKept) {
+  const int theirs = AddRecorded(HttpdSet(), "ssl");
+  const int ours = AddRecorded(HttpdSet());
+  LiveInstance(5100, {theirs});
+  CleanupReport r = cleanup_.Run(Input());
+  EXPECT_EQ(sysv_.removed(), (std::vector<int>{ours}));
+  EXPECT_TRUE(sysv_.Exists(theirs));
+  EXPECT_EQ(SkipReason(r, theirs),
+            "the ledger of a live instance, " + dir_.File("live.ledger") + ", records it too");
+  EXPECT_TRUE(HasText(OnlyLine("SG00016"), "records it too"));
+  ASSERT_EQ(r.kept.size(), 1u) << "carried, to be judged again later";
+  EXPECT_EQ(r.kept[0].set.semid, theirs);
+}
+
+// The monitor's retry of kept sets asks the same question.
+TEST_F(CleanupTest, TheRetryOfKeptSetsAlsoKeepsWhatALiveInstanceRecords) {
+  const int theirs = AddRecorded(HttpdSet(), "ssl");
+  LiveInstance(5100, {theirs});
+  std::vector<RecordedSet> inherited = {previous_.sets[0]};
+  inherited[0].inherited = true;
+  inherited[0].owner = RunOwner{previous_.owner.process, previous_.owner.lock};
+  EXPECT_EQ(cleanup_.RetryInherited(Input(), &inherited), 0);
+  EXPECT_TRUE(sysv_.Exists(theirs));
+  EXPECT_EQ(inherited.size(), 1u);
+}
+
 TEST_F(CleanupTest, ALiveOwnerKeepsEverySet) {
   procs_.AddProcess(TestIdentity(kOwner, 4711));
   int a = AddRecorded(HttpdSet());
