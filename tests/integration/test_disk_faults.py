@@ -7,7 +7,6 @@ runs the suite under `unshare --mount-proc`, whose mounts are private), gone wit
 import errno
 import os
 import subprocess
-import unittest
 
 from faults import FaultTest, sg_lines
 from support import kernel_sets, read_ledger

@@ -12,7 +12,6 @@ import random
 import stat
 import subprocess
 import time
-import unittest
 
 from faults import FaultTest, apache, sg_lines
 from support import BUILD, kernel_sets, read_ledger, rewrite_ledger, replace_field
@@ -201,19 +200,15 @@ class HostileLedgerTest(FaultTest):
             self.assertEqual(f.read(), sample, "a ledger write went through the other name")
 
     # ---- valid ledgers that lie ----------------------------------------------------------------
-    @unittest.expectedFailure
     def test_a_ledger_naming_the_sets_of_another_live_server(self):
         """The killed instance's ledger, resealed, names the live neighbour's sets (identities
-        copied exactly) as its own: the owner is dead, yet none of them may go.
-
-        Known bug, for the lead: the start logs "SG00015: removed semaphore set N (ssl) left
-        by the previous run" for the neighbour's idle ssl set (free, its last user the
-        neighbour's gone first-pass process), though the ledger of a live instance (its
-        `.lock` held by the neighbour's processes) names that very set; the neighbour's mpm
-        accept set is kept only because it is in use (SG00016, value 0). Each TLS handshake
-        of the neighbour then logs AH02026 "(22)Invalid argument: Failed to acquire SSL
-        session cache lock". The recorded-set path does not look at live instances' ledgers,
-        as the adoption path does (src/cleanup/cleanup.cc)."""
+        copied exactly) as its own: the owner is dead, yet none of them may go, since the live
+        neighbour's ledger names them too."""
+        # Before the fix (main at 1abe0a0): the start logged "SG00015: removed semaphore set N
+        # (ssl) left by the previous run" for the neighbour's idle ssl set; the accept set was
+        # kept only because it was in use (SG00016, value 0). Each TLS handshake of the
+        # neighbour then logged AH02026 "(22)Invalid argument: Failed to acquire SSL session
+        # cache lock".
         inst, ledger, leftovers, _ = self.killed_victim()
         theirs = [l for l in open(self.neighbour.ledger_path()).read().splitlines()
                   if l.startswith("set ")]

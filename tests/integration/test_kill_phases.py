@@ -9,7 +9,6 @@ server's and the foreign program's sets are never touched (faults.FaultTest)."""
 import os
 import signal
 import socket
-import unittest
 
 from faults import (WWW, FaultTest, apache, attach_strace, sg_lines, strace_inject,
                     trace_syscalls, wait_for)
