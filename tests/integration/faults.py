@@ -6,21 +6,12 @@ neither may lose a set, whatever the case does to its own instance."""
 import os
 import re
 import subprocess
-import time
 
-from support import SERVER, ServerTest, kernel_sets, pid_alive
+from support import SERVER, ServerTest, kernel_sets, pid_alive, wait_for  # noqa: F401
 
 WWW = str(SERVER.uid)
 
 
-def wait_for(predicate, timeout=15, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def sg_lines(inst, terminal=""):

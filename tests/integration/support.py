@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
@@ -16,6 +17,17 @@ SEVERE = {"warn", "error", "crit", "alert", "emerg"}
 # Debian's mod_ssl warns that it was built against a newer OpenSSL point release than the one
 # loaded; it is the package's, not ours, and harmless.
 ALWAYS_ACCEPTED = {"AH01882"}
+
+
+def wait_for(predicate, timeout=15, what="condition"):
+    """The predicate's first true value, polled every 50 ms; fails after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def severe_lines(log, accepted):

@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
-from support import (BUILD, TEST_MODULE, ServerTest, kernel_sets, pid_alive, read_ledger,
+from support import (BUILD, TEST_MODULE, ServerTest, kernel_sets, pid_alive, read_ledger, wait_for,
                      severe_lines)
 from container import Container
 from instance import SERVER
@@ -43,14 +43,6 @@ def sets_of_type(path, kind):
     return {s for s, r in read_ledger(path)["sets"].items() if r["type"] == kind}
 
 
-def wait_for(predicate, timeout=10, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def built(path):
