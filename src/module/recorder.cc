@@ -90,10 +90,10 @@ void Recorder::Configure(Settings settings) {
   // the Off generation missing from it would look like a leftover to their adoption.
   recording_while_off_ = !settings_.enabled && lock_.held();
   if (!settings_.enabled && !recording_while_off_) return;
-  // Always the ledger this server holds the lock for: an Off generation never moves it (a new
-  // path could not be locked, or could be another run's ledger), nor does SG00014's empty one.
-  if (recording_while_off_) settings_.ledger_path = lock_.HeldLedger();
   if (recording_while_off_) {
+    // Always the ledger this server holds the lock for: an Off generation never moves it (a
+    // new path could not be locked, or could be another run's ledger), nor does SG00014's "".
+    settings_.ledger_path = lock_.HeldLedger();
     log_.Log(Level::kNotice, "SG00045",
              "SemGuard Off at a restart: this server holds the instance lock since an earlier "
              "generation, so the module keeps its ledger " + settings_.ledger_path +
