@@ -12,6 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 from instance import SERVER, Instance, kernel_sets, read_ledger, pid_alive  # noqa: E402,F401
+# The table's limits and another program's sets: one place for the tests and the bench.
+from semtable import DEFAULT_SEM, SemHold, set_semmni  # noqa: E402,F401
 
 SEVERE = {"warn", "error", "crit", "alert", "emerg"}
 # Debian's mod_ssl warns that it was built against a newer OpenSSL point release than the one
@@ -103,32 +105,6 @@ class ServerTest(unittest.TestCase):
 
 BUILD = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "build")
 TEST_MODULE = SERVER.test_module
-DEFAULT_SEM = "32000 1024000000 500 32000"
-
-
-def set_semmni(limit):
-    """kernel.sem is per IPC namespace: lowering it here reproduces ENOSPC in seconds."""
-    with open("/proc/sys/kernel/sem", "w") as f:
-        f.write(f"32000 1024000000 500 {limit}" if limit else DEFAULT_SEM)
-
-
-class SemHold:
-    """Sets made by another program (tests/tools/semhold.c); alive until stop()."""
-
-    def __init__(self, *args):
-        import subprocess
-        self.proc = subprocess.Popen([os.path.join(BUILD, "semhold"), *args], stdout=subprocess.PIPE, text=True)
-        count = int(args[args.index("-n") + 1]) if "-n" in args else 1
-        self.semids = [int(self.proc.stdout.readline()) for _ in range(count)]
-        if "-x" in args:
-            self.proc.wait()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 def rewrite_ledger(path, edit):
     """Lets a test change a ledger's lines and re-seals it (build/ledger-seal: the core's own end
     line and checksum), so only the edited fact is wrong."""
