@@ -8,16 +8,15 @@
 
 #include <gtest/gtest.h>
 
-#include "support/log_lines.h"
-
-#include "support/sem_sets.h"
-
 #include "fakes/fake_file_system.h"
 #include "fakes/fake_process_table.h"
 #include "fakes/fake_sysv.h"
 #include "ledger/ledger_format.h"
 #include "module/recorder.h"
+#include "support/fake_recorder_rig.h"
+#include "support/log_lines.h"
 #include "support/sample_ledger.h"
+#include "support/sem_sets.h"
 
 namespace semguard {
 namespace {
@@ -28,51 +27,28 @@ using semguard_test::FakeProcessTable;
 using semguard_test::FakeSysV;
 using semguard_test::TestIdentity;
 
-constexpr uid_t kUid = 33;
-constexpr pid_t kSelf = 4242;
-const std::string kLedger = "/run/apache2/test.ledger";
+constexpr uid_t kUid = semguard_test::kRigUid;
+constexpr pid_t kSelf = semguard_test::kRigPid;
+const std::string kLedger = semguard_test::kRigLedger;
 const std::string kLock = kLedger + ".lock";
 
-class RecorderSeamsTest : public testing::Test {
+class RecorderSeamsTest : public semguard_test::FakeRecorderRig {
  protected:
   void SetUp() override {
     files_.writer_uid = kUid;
     procs_.AddProcess(TestIdentity(kSelf));
   }
 
+  // A start's first pass, or (any other state) a restart's.
   Recorder NewRecorder(MainState state = MainState::kCreatePreConfig) {
-    Environment env;
-    env.main_state = state;
-    env.generation = state == MainState::kCreatePreConfig ? 1 : 2;
-    env.pid = kSelf;
-    env.euid = kUid;
-    env.exe = "/usr/sbin/apache2";
-    Seams seams;
-    seams.sysv = &sysv_;
-    seams.procs = &procs_;
-    seams.files = &files_;
-    seams.clock = &clock_;
-    return Recorder(env, &retained_, log_.Sink(), seams);
-  }
-
-  void Begin(Recorder& rec) {
-    rec.TakeFirstSnapshot();
-    Settings settings;
-    settings.ledger_path = kLedger;
-    rec.Configure(settings);
+    return FakeRecorderRig::NewRecorder(state, state == MainState::kCreatePreConfig ? 1 : 2,
+                                        "/usr/sbin/apache2");
   }
 
   // A set as APR leaves it, made and last touched by kSelf.
   int AddHttpdSet() {
     return sysv_.Add(semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf));
   }
-
-  FakeFileSystem files_;
-  FakeSysV sysv_;
-  FakeProcessTable procs_;
-  FakeClock clock_{1764600000};
-  Retained retained_{};
-  semguard_test::LogLines log_;
 };
 
 TEST_F(RecorderSeamsTest, WritesTheLedgerThroughTheSeamWithTheClocksTime) {

@@ -13,6 +13,7 @@
 #include "fakes/fake_sysv.h"
 #include "ledger/ledger_format.h"
 #include "module/recorder.h"
+#include "support/fake_recorder_rig.h"
 #include "support/log_lines.h"
 #include "support/sem_sets.h"
 
@@ -25,39 +26,18 @@ using semguard_test::FakeProcessTable;
 using semguard_test::FakeSysV;
 using semguard_test::TestIdentity;
 
-constexpr uid_t kUid = 33;
-constexpr pid_t kSelf = 4242;
+constexpr uid_t kUid = semguard_test::kRigUid;
+constexpr pid_t kSelf = semguard_test::kRigPid;
 constexpr pid_t kOldOwner = 700;  // the run that held the lock before
-const std::string kLedger = "/run/apache2/test.ledger";
+const std::string kLedger = semguard_test::kRigLedger;
 const std::string kLock = kLedger + ".lock";
 
-class RecorderTakeoverTest : public testing::Test {
+class RecorderTakeoverTest : public semguard_test::FakeRecorderRig {
  protected:
   void SetUp() override {
     files_.writer_uid = kUid;
     ProcessIdentity self = TestIdentity(kSelf);
     procs_.AddProcess(self, kSelf);
-  }
-
-  Recorder NewRecorder(MainState state, long generation) {
-    Environment env;
-    env.main_state = state;
-    env.generation = generation;
-    env.pid = kSelf;
-    env.euid = kUid;
-    Seams seams;
-    seams.sysv = &sysv_;
-    seams.procs = &procs_;
-    seams.files = &files_;
-    seams.clock = &clock_;
-    return Recorder(env, &retained_, log_.Sink(), seams);
-  }
-
-  void Begin(Recorder& rec) {
-    rec.TakeFirstSnapshot();
-    Settings settings;
-    settings.ledger_path = kLedger;
-    rec.Configure(settings);
   }
 
   int AddSet(pid_t last_pid) {
@@ -111,13 +91,6 @@ class RecorderTakeoverTest : public testing::Test {
     EXPECT_FALSE(rec.guarding());
     files_.ReleaseLockElsewhere(kLock);  // the orphan is gone
   }
-
-  FakeFileSystem files_;
-  FakeSysV sysv_;
-  FakeProcessTable procs_;
-  FakeClock clock_{1764600000};
-  Retained retained_{};
-  semguard_test::LogLines log_;
 };
 
 TEST_F(RecorderTakeoverTest, TheRestartThatTakesTheLockNamesItsOwnSetsAndJudgesTheOldRuns) {
