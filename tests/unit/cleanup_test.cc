@@ -165,16 +165,13 @@ TEST_F(CleanupTest, EachRemovalFollowsTheProbeOfThatSetWithNothingInBetween) {
   ASSERT_EQ(r.removed, 2);
   EXPECT_EQ(sysv_.removed(), (std::vector<int>{first, second}));
   using Op = FakeSysV::Op;
-  const auto& trace = sysv_.trace();
-  int removals = 0;
-  for (size_t i = 0; i < trace.size(); ++i) {
-    if (trace[i].first != Op::kRemove) continue;
-    ++removals;
-    ASSERT_GE(i, 1u);
-    EXPECT_EQ(trace[i - 1], std::make_pair(Op::kProbe, trace[i].second))
-        << "IPC_RMID of " << trace[i].second << " not right after its probe";
+  const auto lead_ups = sysv_.LeadUpToEachRemoval(1);
+  ASSERT_EQ(lead_ups.size(), 2u);
+  for (const auto& calls : lead_ups) {
+    const int semid = calls.back().second;
+    EXPECT_EQ(calls, (std::vector<std::pair<Op, int>>{{Op::kProbe, semid}, {Op::kRemove, semid}}))
+        << "IPC_RMID of " << semid << " not right after its probe";
   }
-  EXPECT_EQ(removals, 2);
 }
 
 TEST_F(CleanupTest, ASetInUseIsSkippedWithItsReason) {
@@ -818,16 +815,11 @@ TEST_F(CallerTableTest, EachRemovalFollowsAFreshStatAndProbeOfThatSet) {
   const std::vector<SemSet> rows = Rows();
   AdoptFrom(rows);
   using Op = FakeSysV::Op;
-  const auto& trace = sysv_.trace();
-  int removals = 0;
-  for (size_t i = 0; i < trace.size(); ++i) {
-    if (trace[i].first != Op::kRemove) continue;
-    ++removals;
-    ASSERT_GE(i, 2u);
-    EXPECT_EQ(trace[i - 2], std::make_pair(Op::kStat, trace[i].second));
-    EXPECT_EQ(trace[i - 1], std::make_pair(Op::kProbe, trace[i].second));
-  }
-  EXPECT_EQ(removals, 1);
+  const auto lead_ups = sysv_.LeadUpToEachRemoval(2);
+  ASSERT_EQ(lead_ups.size(), 1u);
+  const int semid = lead_ups[0].back().second;
+  EXPECT_EQ(lead_ups[0], (std::vector<std::pair<Op, int>>{
+                             {Op::kStat, semid}, {Op::kProbe, semid}, {Op::kRemove, semid}}));
 }
 
 // What a stale row could hide, each tried on the one true candidate.

@@ -62,6 +62,17 @@ class FakeSysV : public semguard::SysV {
   int calls(Op op) const;
   // Every call, in order: (op, semid), semid -1 for Info and Scan.
   const std::vector<std::pair<Op, int>>& trace() const { return trace_; }
+  // For each Remove, in order: up to `n` calls right before it and the Remove itself, so that
+  // a test can say what the removal of each set must follow.
+  std::vector<std::vector<std::pair<Op, int>>> LeadUpToEachRemoval(size_t n) const {
+    std::vector<std::vector<std::pair<Op, int>>> out;
+    for (size_t i = 0; i < trace_.size(); ++i) {
+      if (trace_[i].first != Op::kRemove) continue;
+      out.emplace_back(trace_.begin() + static_cast<long>(i >= n ? i - n : 0),
+                       trace_.begin() + static_cast<long>(i + 1));
+    }
+    return out;
+  }
   // Sets removed by Remove, in order (vanished ones not included).
   const std::vector<int>& removed() const { return removed_; }
 
