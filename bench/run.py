@@ -148,6 +148,11 @@ def ledger_with(inst, semids):
     rewrite_ledger(inst.ledger_path(), lambda body: body + lines)
 
 
+def leftover_cost(samples):
+    """What the leftovers cost a start: the median start with them minus the median without."""
+    return statistics.median(samples["leftovers"]) - statistics.median(samples["empty"])
+
+
 def bench_wholestart():
     """What N leftovers cost a whole start: (start with them) - (the same start without them),
     against the floor of removing them (SEM_STAT over the table + IPC_RMID, no checks)."""
@@ -168,7 +173,7 @@ def bench_wholestart():
             assert not made & set(kernel_sets()), "the adoption left leftovers behind"
             adopt.stop()
         result[f"adopt/{n}"] = samples
-        cost = statistics.median(samples["leftovers"]) - statistics.median(samples["empty"])
+        cost = leftover_cost(samples)
         row(f"start, adoption path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
             target=1.5)
     # The ledger path: a run killed with -9 (owner dead), its ledger naming n more leftovers.
@@ -189,13 +194,12 @@ def bench_wholestart():
                 assert not made & set(kernel_sets()), "the ledger path left leftovers behind"
                 ledger.stop()
         result[f"ledger/{n}"] = samples
-        cost = statistics.median(samples["leftovers"]) - statistics.median(samples["empty"])
+        cost = leftover_cost(samples)
         row(f"start, ledger path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
             target=1.5)
     for key, samples in result.items():
         if key != "floor":
-            per_set = (statistics.median(samples["leftovers"]) -
-                       statistics.median(samples["empty"])) / int(key.split("/")[1]) * 1000
+            per_set = leftover_cost(samples) / int(key.split("/")[1]) * 1000
             print(f"  {key}: empty {statistics.median(samples['empty']):.1f} ms, with leftovers "
                   f"{statistics.median(samples['leftovers']):.1f} ms, {per_set:.2f} us per set")
     clear_table()
