@@ -3,7 +3,8 @@
 // IPC namespace. Prints one line per measurement: "<case> <N> <median ms> <min ms> <max ms>".
 //
 // Usage: cleanup_bench N [N ...]        (run as root, inside `unshare --pid --fork --mount-proc`)
-//        cleanup_bench floor N [N ...]  the floor alone, for the whole-start section (5 repeats)
+//        cleanup_bench floor N [N ...]  the floor and the proof floor alone, for the whole-start
+//                                       section (5 repeats each)
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -97,6 +98,28 @@ void Floor() {
   }
 }
 
+// The proof floor: the floor plus the kernel reads every removal's proof needs, with no other
+// work: a fresh identity read (IPC_STAT), then the last user, the value and both waiter counts
+// (GETPID, GETVAL, GETNCNT, GETZCNT) right before IPC_RMID. What a remover that keeps every
+// proof cannot go below, whatever its own code costs.
+void ProofFloor() {
+  struct seminfo info {};
+  SemArg arg;
+  arg.buf = reinterpret_cast<struct semid_ds*>(&info);
+  int max_index = semctl(0, 0, SEM_INFO, arg);
+  for (int i = 0; i <= max_index; ++i) {
+    struct semid_ds ds {};
+    arg.buf = &ds;
+    int id = semctl(i, 0, SEM_STAT, arg);
+    if (id < 0 || ds.sem_perm.__key != 0) continue;
+    if (semctl(id, 0, IPC_STAT, arg) != 0) continue;
+    const int pid = semctl(id, 0, GETPID);
+    const int val = semctl(id, 0, GETVAL);
+    const int waiting = semctl(id, 0, GETNCNT) + semctl(id, 0, GETZCNT);
+    if (pid >= 0 && val >= 0 && waiting == 0) semctl(id, 0, IPC_RMID, arg);
+  }
+}
+
 semguard::CleanupInput BaseInput() {
   semguard::CleanupInput in;
   in.mode = semguard::CleanupMode::kOff;
@@ -177,12 +200,15 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "floor") {
     for (int a = 2; a < argc; ++a) {
       Measure("floor", std::atoi(argv[a]), 5, [](const std::vector<int>&) { Floor(); });
+      Measure("proof-floor", std::atoi(argv[a]), 5,
+              [](const std::vector<int>&) { ProofFloor(); });
     }
     return 0;
   }
   for (int a = 1; a < argc; ++a) {
     int n = std::atoi(argv[a]);
     Measure("floor", n, kRepeats, [](const std::vector<int>&) { Floor(); });
+    Measure("proof-floor", n, kRepeats, [](const std::vector<int>&) { ProofFloor(); });
     Measure("module-adopt", n, kRepeats, [](const std::vector<int>&) { ModuleAdopt(); });
     {
       std::vector<double> ms;

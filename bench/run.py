@@ -56,7 +56,10 @@ def bench_cleanup():
         floor = results[("floor", n)][0]
         for case in ("module-adopt", "module-ledger"):
             row(f"{case}, {n} leftovers, vs floor", results[(case, n)][0], floor, "ms", target=1.5)
+        row(f"proof floor, {n} leftovers, vs floor", results[("proof-floor", n)][0], floor, "ms")
         module = results[("module-adopt", n)][0]
+        row(f"module-adopt, {n} leftovers, vs proof floor", module,
+            results[("proof-floor", n)][0], "ms")
         row(f"module-adopt, {n} leftovers, vs one ipcrm", module, results[("one-ipcrm", n)][0], "ms")
         row(f"module-adopt, {n} leftovers, vs per-id loop", module, results[("per-id-loop", n)][0], "ms")
     per_set = [results[("module-adopt", n)][0] / n * 1000 for n in (1000, 10000, 30000)]
@@ -130,9 +133,15 @@ def bench_startup():
 
 
 def floor_ms(counts):
+    """{N: floor ms} and {N: proof floor ms}: SEM_STAT + IPC_RMID, and that plus the reads every
+    proof needs (IPC_STAT, GETPID, GETVAL, GETNCNT, GETZCNT), no other work (cleanup_bench.cc)."""
     out = subprocess.run([os.path.join(BUILD, "cleanup_bench"), "floor", *map(str, counts)],
                          capture_output=True, text=True, check=True).stdout
-    return {int(line.split()[1]): float(line.split()[2]) for line in out.splitlines()[1:]}
+    cases = {"floor": {}, "proof-floor": {}}
+    for line in out.splitlines()[1:]:
+        case, n, med = line.split()[:3]
+        cases[case][int(n)] = float(med)
+    return cases["floor"], cases["proof-floor"]
 
 
 def ledger_with(inst, semids):
@@ -159,9 +168,9 @@ def bench_wholestart():
     print("\n2. Whole start with N leftovers minus the same start without them, vs the floor",
           flush=True)
     counts = (1000, 10000, 30000)
-    floors = floor_ms(counts)
+    floors, proof_floors = floor_ms(counts)
     uid, gid = SERVER.uid, SERVER.gid
-    result = {"floor": floors}
+    result = {"floor": floors, "proof-floor": proof_floors}
     adopt = instance("ws-adopt", True, extra="SemGuardAdopt Remove")
     for n in counts:
         samples = {"empty": [], "leftovers": []}
@@ -176,12 +185,15 @@ def bench_wholestart():
         cost = leftover_cost(samples)
         row(f"start, adoption path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
             target=1.5)
+        row(f"  the same vs the proof floor", cost, proof_floors[n], "ms")
     # The ledger path: a run killed with -9 (owner dead), its ledger naming n more leftovers.
     # A ledger holds at most 4096 sets (ledger_format.h), so n stops there.
     ledger = instance("ws-ledger", True)
     for n in (1000, 4000):
         if n not in floors:
-            floors.update(floor_ms([n]))
+            more, more_proof = floor_ms([n])
+            floors.update(more)
+            proof_floors.update(more_proof)
         samples = {"empty": [], "leftovers": []}
         for _ in range(START_REPEATS):
             for case in ("empty", "leftovers"):
@@ -197,8 +209,9 @@ def bench_wholestart():
         cost = leftover_cost(samples)
         row(f"start, ledger path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
             target=1.5)
+        row(f"  the same vs the proof floor", cost, proof_floors[n], "ms")
     for key, samples in result.items():
-        if key != "floor":
+        if key not in ("floor", "proof-floor"):
             per_set = leftover_cost(samples) / int(key.split("/")[1]) * 1000
             print(f"  {key}: empty {statistics.median(samples['empty']):.1f} ms, with leftovers "
                   f"{statistics.median(samples['leftovers']):.1f} ms, {per_set:.2f} us per set")
