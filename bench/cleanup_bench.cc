@@ -5,6 +5,8 @@
 // Usage: cleanup_bench N [N ...]        (run as root, inside `unshare --pid --fork --mount-proc`)
 //        cleanup_bench floor N [N ...]  the floor and the proof floor alone, for the whole-start
 //                                       section (5 repeats each)
+//        cleanup_bench scan N               one bare SEM_STAT pass over a table of N sets (the
+//                                       price of one full scan; 7 repeats)
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
@@ -96,6 +98,21 @@ void Floor() {
     int id = semctl(i, 0, SEM_STAT, arg);
     if (id >= 0 && ds.sem_perm.__key == 0) semctl(id, 0, IPC_RMID, arg);
   }
+}
+
+// One full scan and nothing else: what each of a start's scans of the table costs at least.
+void BareScan() {
+  struct seminfo info {};
+  SemArg arg;
+  arg.buf = reinterpret_cast<struct semid_ds*>(&info);
+  int max_index = semctl(0, 0, SEM_INFO, arg);
+  int seen = 0;
+  for (int i = 0; i <= max_index; ++i) {
+    struct semid_ds ds {};
+    arg.buf = &ds;
+    if (semctl(i, 0, SEM_STAT, arg) >= 0) ++seen;
+  }
+  if (seen == 0) std::exit(1);
 }
 
 // The proof floor: the floor plus the kernel reads every removal's proof needs, with no other
@@ -197,6 +214,14 @@ int main(int argc, char** argv) {
   }
   std::ofstream("/proc/sys/kernel/sem") << "32000 1024000000 500 32000";
   std::printf("%-14s %6s %10s %10s %10s\n", "case", "sets", "median_ms", "min_ms", "max_ms");
+  if (argc == 3 && std::string(argv[1]) == "scan") {
+    const int n = std::atoi(argv[2]);
+    MakeLeftovers(n);
+    std::vector<double> ms;
+    for (int r = 0; r < 7; ++r) ms.push_back(TimeMs(BareScan));
+    Report("scan", n, ms);
+    return 0;
+  }
   if (argc > 1 && std::string(argv[1]) == "floor") {
     for (int a = 2; a < argc; ++a) {
       Measure("floor", std::atoi(argv[a]), 5, [](const std::vector<int>&) { Floor(); });
