@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <cstdio>
-#include <map>
 #include <set>
+#include <vector>
 
 #include "base/crc32c.h"
 
@@ -58,7 +58,9 @@ bool PercentDecode(std::string_view s, std::string* out) {
   return true;
 }
 
-// One "keyword k=v k=v" line, split and checked for duplicate keys.
+// One "keyword k=v k=v" line, split and checked for duplicate keys. Keys and values are views
+// into the line, which outlives the Fields: a ledger has thousands of lines of a dozen keys, and
+// a map of strings per line made decoding the larger part of a start's cost per recorded set.
 class Fields {
  public:
   Status Parse(std::string_view line, std::string_view keyword) {
@@ -78,55 +80,80 @@ class Fields {
       if (eq == std::string_view::npos || eq == 0) {
         return Status::Corrupt("'" + std::string(token.substr(0, 40)) + "' is not key=value");
       }
-      std::string key(token.substr(0, eq));
-      if (!values_.emplace(key, std::string(token.substr(eq + 1))).second) {
-        return Status::Corrupt("key '" + key + "' appears twice");
+      std::string_view key = token.substr(0, eq);
+      // The search for a duplicate is linear: bound it, or a hostile line of many thousands of
+      // keys would cost quadratic time. No line of any version has half this many.
+      if (fields_.size() == kMaxFields) {
+        return Status::Corrupt("more than " + std::to_string(kMaxFields) + " fields on a line");
       }
+      if (Find(key) != nullptr) {
+        return Status::Corrupt("key '" + std::string(key) + "' appears twice");
+      }
+      fields_.push_back(Field{key, token.substr(eq + 1), false});
     }
     return Status::Ok();
   }
 
-  bool Has(const std::string& key) const { return values_.count(key) > 0; }
+  bool Has(std::string_view key) const { return Find(key) != nullptr; }
 
   // Every key present must have been asked for.
   Status CheckNoExtra() const {
-    for (const auto& [key, value] : values_) {
-      if (!used_.count(key)) return Status::Corrupt("unknown key '" + key + "'");
+    for (const Field& field : fields_) {
+      if (!field.used) return Status::Corrupt("unknown key '" + std::string(field.key) + "'");
     }
     return Status::Ok();
   }
 
   template <typename T>
-  Status Number(const std::string& key, T* out, int base = 10) {
-    const std::string* raw;
+  Status Number(std::string_view key, T* out, int base = 10) {
+    std::string_view raw;
     Status st = Raw(key, &raw);
     if (!st.ok()) return st;
-    auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), *out, base);
-    if (raw->empty() || ec != std::errc() || end != raw->data() + raw->size()) {
-      return Status::Corrupt("key '" + key + "' is not a valid number");
+    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), *out, base);
+    if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size()) {
+      return Status::Corrupt("key '" + std::string(key) + "' is not a valid number");
     }
     return Status::Ok();
   }
 
-  Status Text(const std::string& key, std::string* out) {
-    const std::string* raw;
+  Status Text(std::string_view key, std::string* out) {
+    std::string_view raw;
     Status st = Raw(key, &raw);
     if (!st.ok()) return st;
-    if (!PercentDecode(*raw, out)) return Status::Corrupt("key '" + key + "' is badly encoded");
+    if (!PercentDecode(raw, out)) {
+      return Status::Corrupt("key '" + std::string(key) + "' is badly encoded");
+    }
     return Status::Ok();
   }
 
  private:
-  Status Raw(const std::string& key, const std::string** out) {
-    auto it = values_.find(key);
-    if (it == values_.end()) return Status::Corrupt("missing key '" + key + "'");
-    used_.insert(key);
-    *out = &it->second;
-    return Status::Ok();
+  static constexpr size_t kMaxFields = 64;
+
+  struct Field {
+    std::string_view key;
+    std::string_view value;
+    bool used;
+  };
+
+  // A line has a dozen keys at most: a linear search beats any map here.
+  const Field* Find(std::string_view key) const {
+    for (const Field& field : fields_) {
+      if (field.key == key) return &field;
+    }
+    return nullptr;
   }
 
-  std::map<std::string, std::string> values_;
-  std::set<std::string> used_;
+  Status Raw(std::string_view key, std::string_view* out) {
+    for (Field& field : fields_) {
+      if (field.key != key) continue;
+      field.used = true;
+      *out = field.value;
+      return Status::Ok();
+    }
+    return Status::Corrupt("missing key '" + std::string(key) + "'");
+  }
+
+  std::vector<Field> fields_;
 };
 
 // Splits at '\n'; every line, the last included, must end with one.

@@ -356,6 +356,14 @@ TEST(LedgerFormatTest, RefusesDuplicateKey) {
   EXPECT_TRUE(RefusedAsCorrupt(Seal(body), {"line 5", "key 'semid' appears twice"}));
 }
 
+// The duplicate-key search is linear per line, so a line's fields are bounded: a hostile line
+// of 100,000 distinct keys is refused at the 65th, in time linear in the line.
+TEST(LedgerFormatTest, RefusesALineWithMoreFieldsThanAnyVersionHas) {
+  std::vector<std::string> body = SampleBody();
+  for (int i = 0; i < 100000; ++i) body[4] += " k" + std::to_string(i) + "=1";
+  EXPECT_TRUE(RefusedAsCorrupt(Seal(body), {"line 5", "more than 64 fields on a line"}));
+}
+
 TEST(LedgerFormatTest, RefusesNonNumericNumber) {
   std::vector<std::string> body = SampleBody();
   body[3] = WithValue(body[3], "nsems", "1x");
