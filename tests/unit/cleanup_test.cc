@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -931,6 +932,20 @@ int CountAt(const std::vector<LogLine>& log, const std::string& tag, Level level
   }));
 }
 
+// How many lines of a per-set tag are at its own level, and how many at info.
+struct PerSetCount {
+  const char* tag;
+  Level own;
+  int loud;
+  int quiet;
+};
+void ExpectPerSetCounts(const std::vector<LogLine>& log, std::initializer_list<PerSetCount> want) {
+  for (const PerSetCount& w : want) {
+    EXPECT_EQ(CountAt(log, w.tag, w.own), w.loud) << w.tag << " at its own level";
+    EXPECT_EQ(CountAt(log, w.tag, Level::kInfo), w.quiet) << w.tag << " at info";
+  }
+}
+
 // Where the first line tagged `tag` is in the log, or -1.
 int IndexOf(const std::vector<LogLine>& log, const std::string& tag) {
   for (size_t i = 0; i < log.size(); ++i) {
@@ -947,9 +962,9 @@ TEST_F(CleanupTest, UpToTheCapEveryRemovalHasItsNoticeLineAndNoSummary) {
   for (int i = 0; i < 5; ++i) sysv_.Add(HttpdSet());        // no ledger's
   CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
   ASSERT_EQ(r.removed + r.adopted, 20);
-  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 12);
-  EXPECT_EQ(CountAt(log_, "SG00030", Level::kNotice), 3);
-  EXPECT_EQ(CountAt(log_, "SG00019", Level::kNotice), 5);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 12, 0},
+                            {"SG00030", Level::kNotice, 3, 0},
+                            {"SG00019", Level::kNotice, 5, 0}});
   for (const LogLine& l : log_) EXPECT_NE(l.level, Level::kInfo) << l.tag << ": " << l.text;
   EXPECT_TRUE(Lines("SG00048").empty());
   EXPECT_TRUE(Lines("SG00049").empty());
@@ -966,11 +981,9 @@ TEST_F(CleanupTest, PastTheCapEachRemovalIsAtInfoAndOneSummaryCountsThem) {
   CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
   ASSERT_EQ(r.removed, 22);
   ASSERT_EQ(r.adopted, 31);
-  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 18);
-  EXPECT_EQ(CountAt(log_, "SG00030", Level::kNotice), 2);
-  EXPECT_EQ(CountAt(log_, "SG00030", Level::kInfo), 2);
-  EXPECT_EQ(CountAt(log_, "SG00019", Level::kNotice), 0);
-  EXPECT_EQ(CountAt(log_, "SG00019", Level::kInfo), 31);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 18, 0},
+                            {"SG00030", Level::kNotice, 2, 2},
+                            {"SG00019", Level::kNotice, 0, 31}});
   // Every removed set is named once, loud or at info.
   for (int semid : all) {
     const std::string named = "removed semaphore set " + std::to_string(semid) + ",";
@@ -1003,11 +1016,9 @@ TEST_F(CleanupTest, KeptSetsHaveTheirOwnCapAndAWarnSummary) {
   ASSERT_EQ(r.removed, 25);
   ASSERT_EQ(r.skipped, 23);
   ASSERT_EQ(r.candidates, 4);
-  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 20);
-  EXPECT_EQ(CountAt(log_, "SG00015", Level::kInfo), 5);
-  EXPECT_EQ(CountAt(log_, "SG00016", Level::kWarn), 20);
-  EXPECT_EQ(CountAt(log_, "SG00016", Level::kInfo), 3);
-  EXPECT_EQ(CountAt(log_, "SG00018", Level::kInfo), 4);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 20, 5},
+                            {"SG00016", Level::kWarn, 20, 3},
+                            {"SG00018", Level::kWarn, 0, 4}});
   const std::vector<LogLine> kept = Lines("SG00049");
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].level, Level::kWarn);
@@ -1029,7 +1040,7 @@ TEST_F(CleanupTest, WithoutACapEveryPerSetLineKeepsItsLevel) {
   in.loud_per_set_lines = kEveryPerSetLineLoud;
   CleanupReport r = cleanup_.Run(in);
   ASSERT_EQ(r.removed, 30);
-  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 30);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 30, 0}});
   EXPECT_TRUE(Lines("SG00048").empty());
 }
 
