@@ -295,6 +295,7 @@ int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* in
   alive_.clear();
   runs_.clear();
   live_ledgers_ = LiveLedgers{};
+  lines_.Start(in.loud_per_set_lines);
   int left = 0;
   std::vector<RecordedSet> still;
   for (const RecordedSet& rec : *inherited) {
@@ -307,11 +308,12 @@ int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* in
     }
     ++left;
     if (out == Outcome::kRemoved) {
-      log_(Level::kNotice, "SG00033",
-           "removed " + Describe(rec.set) + " (" + rec.type + "), kept earlier for the run of pid " +
-               std::to_string(rec.owner.process.pid) + ": " + run.why);
+      lines_.Removed("SG00033", "removed " + Describe(rec.set) + " (" + rec.type +
+                                    "), kept earlier for the run of pid " +
+                                    std::to_string(rec.owner.process.pid) + ": " + run.why);
     }
   }
+  lines_.Summarize();
   *inherited = std::move(still);
   return left;
 }

@@ -12,6 +12,7 @@ const char* KindOf(const std::string& tag) {
       {"SG00019", "httpd-shaped leftovers no ledger knows"},
       {"SG00024", "whose removal failed"},
       {"SG00030", "made by the previous run after its last ledger write"},
+      {"SG00033", "kept earlier for a run that is gone now"},
   };
   auto it = kinds.find(tag);
   return it != kinds.end() ? it->second : "other";

@@ -1060,5 +1060,24 @@ TEST_F(CleanupTest, EachRunHasItsOwnCap) {
   EXPECT_TRUE(Lines("SG00048").empty());
 }
 
+// The monitor's retry of kept sets has the same cap, per retry: when the orphans that kept
+// thousands of sets die, one retry removes them all.
+TEST_F(CleanupTest, TheRetryOfKeptSetsHasTheCapToo) {
+  std::vector<RecordedSet> inherited;
+  for (int i = 0; i < 23; ++i) {
+    AddRecorded(HttpdSet());
+    inherited.push_back(previous_.sets.back());
+    inherited.back().inherited = true;
+    inherited.back().owner = RunOwner{previous_.owner.process, previous_.owner.lock};
+  }
+  EXPECT_EQ(cleanup_.RetryInherited(Input(), &inherited), 23);
+  EXPECT_TRUE(inherited.empty());
+  ExpectPerSetCounts(log_, {{"SG00033", Level::kNotice, 20, 3}});
+  EXPECT_TRUE(HasText(OnlyLine("SG00048"),
+                      "3 more set(s) removed than the 20 logged one by one: 3 kept earlier for a "
+                      "run that is gone now (SG00033)"))
+      << OnlyLine("SG00048");
+}
+
 }  // namespace
 }  // namespace semguard
