@@ -62,7 +62,8 @@ class Cleanup {
   CleanupReport Run(const CleanupInput& in);
   // The parent's monitor and a restart that took the lock over: judge `inherited` again, the
   // same way as at a start, remove what may go, and drop from it what is gone. Logs only what
-  // it removes (past in.loud_per_set_lines, at info, with one SG00048 line). Returns how many entries left the list.
+  // it removes (past in.loud_per_set_lines, at info, with one SG00048 line). Returns how many
+  // entries left the list.
   int RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited);
   // The adoption rules without removing anything (also the status page's "leaked sets").
   AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);
