@@ -48,6 +48,7 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
   runs_.clear();
   ForgetTable();
   in_run_ = true;
+  lines_.Start(in.loud_per_set_lines);
   CleanupReport report;
   bool crashed_search = false;
   if (in.mode != CleanupMode::kOff && in.previous != nullptr) {
@@ -57,6 +58,7 @@ CleanupReport Cleanup::Run(const CleanupInput& in) {
   if (in.adopt != AdoptMode::kOff) Adopt(in, &report);
   report.millis =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  lines_.Summarize();
   log_(Level::kNotice, "SG00017",
        "startup cleanup: " + std::to_string(report.removed) +
            " leftover set(s) of the previous run removed, " + std::to_string(report.skipped) +
@@ -209,7 +211,7 @@ bool Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
     } else if (out == Outcome::kRemoved) {
       ++report->removed;
       Removed(rec.set, report);
-      log_(Level::kNotice, "SG00015",
+      lines_.Removed("SG00015",
            "removed " + Describe(rec.set) + " (" + rec.type + ") left by " +
                (rec.inherited ? "an earlier run (pid " + std::to_string(set_owner.process.pid) +
                                     ")"
@@ -219,7 +221,7 @@ bool Cleanup::CleanPreviousRun(const CleanupInput& in, CleanupReport* report) {
       report->skips.emplace_back(rec.set.semid, why);
       report->kept.push_back(Inherited(rec, set_owner));
       if (run.gone || rec.inherited) {
-        log_(Level::kWarn, "SG00016",
+        lines_.Kept("SG00016",
              "kept " + Describe(rec.set) + " (" + rec.type + ") recorded by " +
                  (rec.inherited ? "an earlier run (pid " +
                                       std::to_string(set_owner.process.pid) + ")"
@@ -263,7 +265,7 @@ void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) 
       if (removed.ok()) {
         ++report->removed;
         Removed(s, report);
-        log_(Level::kNotice, "SG00030",
+        lines_.Removed("SG00030",
              "removed " + Describe(s) + ", made by the previous run (pid " +
                  std::to_string(prev.owner.process.pid) +
                  ") after its last ledger write: that start died before recording it");
@@ -280,7 +282,7 @@ void Cleanup::FindCrashedRunSets(const CleanupInput& in, CleanupReport* report) 
     ++report->skipped;
     report->skips.emplace_back(s.semid, v.reason);
     report->kept.push_back(Inherited(rec, RunOwner{prev.owner.process, prev.owner.lock}));
-    log_(Level::kWarn, "SG00016",
+    lines_.Kept("SG00016",
          "kept " + Describe(s) + ", made by the previous run (pid " +
              std::to_string(prev.owner.process.pid) + ") after its last ledger write: " +
              v.reason + "; it stays in the ledger");
@@ -293,6 +295,7 @@ int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* in
   alive_.clear();
   runs_.clear();
   live_ledgers_ = LiveLedgers{};
+  lines_.Start(in.loud_per_set_lines);
   int left = 0;
   std::vector<RecordedSet> still;
   for (const RecordedSet& rec : *inherited) {
@@ -305,11 +308,12 @@ int Cleanup::RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* in
     }
     ++left;
     if (out == Outcome::kRemoved) {
-      log_(Level::kNotice, "SG00033",
-           "removed " + Describe(rec.set) + " (" + rec.type + "), kept earlier for the run of pid " +
-               std::to_string(rec.owner.process.pid) + ": " + run.why);
+      lines_.Removed("SG00033", "removed " + Describe(rec.set) + " (" + rec.type +
+                                    "), kept earlier for the run of pid " +
+                                    std::to_string(rec.owner.process.pid) + ": " + run.why);
     }
   }
+  lines_.Summarize();
   *inherited = std::move(still);
   return left;
 }
@@ -389,7 +393,7 @@ void Cleanup::Adopt(const CleanupInput& in, CleanupReport* report) {
                       : blocker.empty()
                           ? "SemGuardAdopt Remove would remove it"
                           : "SemGuardAdopt Remove would not remove it now: " + blocker;
-    log_(Level::kWarn, "SG00018",
+    lines_.Kept("SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " + why);
   });
@@ -402,11 +406,11 @@ void Cleanup::RemoveCandidate(const SemSet& s, CleanupReport* report) {
   if (removed.ok()) {
     ++report->adopted;
     Removed(s, report);
-    log_(Level::kNotice, "SG00019",
+    lines_.Removed("SG00019",
          "removed " + Describe(s) + ", an httpd-shaped leftover no ledger knows (last used by "
          "pid " + std::to_string(s.last_pid) + ", gone)");
   } else if (removed.code() != Status::Code::kNotFound) {  // gone already: nothing to say
-    log_(Level::kWarn, "SG00024", "could not remove " + Describe(s) + ": " + removed.message());
+    lines_.Kept("SG00024", "could not remove " + Describe(s) + ": " + removed.message());
   }
 }
 
@@ -432,7 +436,7 @@ void Cleanup::AdoptWhenShort(const CleanupInput& in, CleanupReport* report) {
       blocked = blocker;
       return;
     }
-    log_(Level::kWarn, "SG00018",
+    lines_.Kept("SG00018",
          Describe(s) + " looks like an httpd leftover no ledger knows (free, last used by pid " +
              std::to_string(s.last_pid) + ", gone); " +
              (blocker.empty() ? "SemGuardAdopt Auto removes it only when a start cannot fit its "

@@ -14,6 +14,7 @@
 
 #include "cleanup/cleanup_input.h"
 #include "cleanup/cleanup_policy.h"
+#include "cleanup/per_set_lines.h"
 #include "ledger/ledger_format.h"
 #include "base/log_sink.h"
 #include "os/process_table.h"
@@ -42,8 +43,6 @@ struct CleanupReport {
 // mod_ssl makes 2 on a server whose mutexes are SysV semaphores.
 constexpr int kTypicalSetsPerRun = 2;
 
-using LogFnRef = std::function<void(Level, const char* tag, const std::string&)>;
-
 // Httpd-shaped, free, abandoned sets that no ledger (this instance's previous one, or any live
 // instance's) accounts for; and why SemGuardAdopt Remove may not take them ("" if it may).
 struct AdoptionScan {
@@ -58,10 +57,13 @@ class Cleanup {
  public:
   Cleanup(SysV* sysv, ProcessTable* procs, LogFnRef log)
       : sysv_(sysv), procs_(procs), log_(std::move(log)) {}
+  Cleanup(const Cleanup&) = delete;  // lines_ points at log_
+  Cleanup& operator=(const Cleanup&) = delete;
   CleanupReport Run(const CleanupInput& in);
   // The parent's monitor and a restart that took the lock over: judge `inherited` again, the
   // same way as at a start, remove what may go, and drop from it what is gone. Logs only what
-  // it removes. Returns how many entries left the list.
+  // it removes (past in.loud_per_set_lines, at info, with one SG00048 line). Returns how many
+  // entries left the list.
   int RetryInherited(const CleanupInput& in, std::vector<RecordedSet>* inherited);
   // The adoption rules without removing anything (also the status page's "leaked sets").
   AdoptionScan FindAdoptionCandidates(const CleanupInput& in, const CandidateFn& each = nullptr);
@@ -127,6 +129,7 @@ class Cleanup {
   SysV* sysv_;
   ProcessTable* procs_;
   LogFnRef log_;
+  PerSetLines lines_{&log_};  // a Run's per-set lines: the first ones loud, the rest at info
 };
 
 }  // namespace semguard

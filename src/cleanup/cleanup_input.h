@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cleanup/cleanup_policy.h"
+#include "cleanup/per_set_lines.h"
 #include "config/settings.h"
 #include "ledger/ledger_format.h"
 #include "os/sem_set.h"
@@ -33,6 +34,9 @@ struct CleanupInput {
   // at: each one is read again (IPC_STAT, then the probe) right before it is judged. nullptr:
   // the cleanup scans. Sets made after this scan are not looked at in this cleanup.
   const std::vector<SemSet>* table = nullptr;
+  // Per-set lines (removed, kept) logged at their own level before the rest go at info with one
+  // summary line: httpd's ErrorLog gets a few; semguardctl, which prints what it did, every one.
+  int loud_per_set_lines = kLoudPerSetLines;
 };
 
 // Who runs the cleanup.

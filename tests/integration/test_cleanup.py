@@ -2,6 +2,7 @@
 
 Each test that claims a failure is prevented also shows that failure without the module."""
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -295,6 +296,36 @@ class AdoptionTest(ServerTest):
         table = set(kernel_sets())
         self.assertFalse(leaked & table)
         self.assertTrue(decoys <= table)
+
+    def test_past_twenty_removals_each_goes_at_info_and_one_line_counts_them(self):
+        # A start logs its first 20 removals one by one at notice, which httpd 2.4 writes
+        # whatever LogLevel says; the rest at info (LogLevel info lists them), counted in one
+        # SG00048 line. Before the cap, each of the 33 had its own notice line.
+        loud, quiet = 20, 13
+        for loglevel in ("warn", "info"):
+            leaked = set(self.hold("-n", str(loud + quiet), "-u", WWW_DATA, "-g", WWW_DATA,
+                                   "-x").semids)
+            d = self.instance(f"d{loglevel}", extra="SemGuardAdopt Remove", loglevel=loglevel)
+            d.start()
+            self.assertFalse(leaked & set(kernel_sets()), "every leftover went")
+            log = d.error_log()
+            lines = re.findall(r"\[semguard:(\w+)\].*SG00019: removed semaphore set (\d+),", log)
+            notice = {int(semid) for level, semid in lines if level == "notice"}
+            info = {int(semid) for level, semid in lines if level == "info"}
+            self.assertEqual(len(notice), loud, log)
+            self.assertEqual(len(info), quiet if loglevel == "info" else 0, log)
+            self.assertTrue(notice | info <= leaked)
+            if loglevel == "info":
+                self.assertEqual(notice | info, leaked, "each removed set is named once")
+            summary = re.findall(r"\[semguard:(\w+)\].*SG00048: (.*)", log)
+            self.assertEqual(len(summary), 1, log)
+            self.assertEqual(summary[0][0], "notice")
+            self.assertIn(f"{quiet} more set(s) removed than the {loud} logged one by one: "
+                          f"{quiet} httpd-shaped leftovers no ledger knows (SG00019)",
+                          summary[0][1])
+            self.assertRegex(log, rf"SG00017: .* {loud + quiet} adopted and removed")
+            self.assertNotIn("SG00049", log)
+            d.stop()
 
     def test_remove_is_blocked_while_an_httpd_without_the_module_runs(self):
         c = self.instance("c", semguard=False)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -919,6 +920,163 @@ TEST_F(CleanupTest, ACrashedRunsSetOfTheCallersTableIsReadAgainBeforeItGoes) {
   cleanup_.Run(in);
   EXPECT_FALSE(sysv_.Exists(late));
   EXPECT_EQ(Lines("SG00030").size(), 1u);
+}
+
+
+// ---- The per-set lines of one run: the first kLoudPerSetLines loud, the rest at info ----
+
+// How many lines carry `tag` at `level`.
+int CountAt(const std::vector<LogLine>& log, const std::string& tag, Level level) {
+  return static_cast<int>(std::count_if(log.begin(), log.end(), [&](const LogLine& l) {
+    return l.tag == tag && l.level == level;
+  }));
+}
+
+// How many lines of a per-set tag are at its own level, and how many at info.
+struct PerSetCount {
+  const char* tag;
+  Level own;
+  int loud;
+  int quiet;
+};
+void ExpectPerSetCounts(const std::vector<LogLine>& log, std::initializer_list<PerSetCount> want) {
+  for (const PerSetCount& w : want) {
+    EXPECT_EQ(CountAt(log, w.tag, w.own), w.loud) << w.tag << " at its own level";
+    EXPECT_EQ(CountAt(log, w.tag, Level::kInfo), w.quiet) << w.tag << " at info";
+  }
+}
+
+// Where the first line tagged `tag` is in the log, or -1.
+int IndexOf(const std::vector<LogLine>& log, const std::string& tag) {
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i].tag == tag) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+TEST_F(CleanupTest, UpToTheCapEveryRemovalHasItsNoticeLineAndNoSummary) {
+  ASSERT_EQ(kLoudPerSetLines, 20);
+  previous_.owner.written_at = semguard_test::kSetCreated - 10;
+  for (int i = 0; i < 12; ++i) AddRecorded(HttpdSet());
+  for (int i = 0; i < 3; ++i) sysv_.Add(HttpdSet(kOwner));  // a crashed start's
+  for (int i = 0; i < 5; ++i) sysv_.Add(HttpdSet());        // no ledger's
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
+  ASSERT_EQ(r.removed + r.adopted, 20);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 12, 0},
+                            {"SG00030", Level::kNotice, 3, 0},
+                            {"SG00019", Level::kNotice, 5, 0}});
+  for (const LogLine& l : log_) EXPECT_NE(l.level, Level::kInfo) << l.tag << ": " << l.text;
+  EXPECT_TRUE(Lines("SG00048").empty());
+  EXPECT_TRUE(Lines("SG00049").empty());
+}
+
+// Past the cap each removal still has its line, at info, and one notice line counts them by
+// path; the counts add up to what was removed.
+TEST_F(CleanupTest, PastTheCapEachRemovalIsAtInfoAndOneSummaryCountsThem) {
+  previous_.owner.written_at = semguard_test::kSetCreated - 10;
+  std::vector<int> all;
+  for (int i = 0; i < 18; ++i) all.push_back(AddRecorded(HttpdSet()));
+  for (int i = 0; i < 4; ++i) all.push_back(sysv_.Add(HttpdSet(kOwner)));
+  for (int i = 0; i < 31; ++i) all.push_back(sysv_.Add(HttpdSet()));
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kRemove));
+  ASSERT_EQ(r.removed, 22);
+  ASSERT_EQ(r.adopted, 31);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 18, 0},
+                            {"SG00030", Level::kNotice, 2, 2},
+                            {"SG00019", Level::kNotice, 0, 31}});
+  // Every removed set is named once, loud or at info.
+  for (int semid : all) {
+    const std::string named = "removed semaphore set " + std::to_string(semid) + ",";
+    const std::string named_ledger = "removed semaphore set " + std::to_string(semid) + " (";
+    EXPECT_EQ(std::count_if(log_.begin(), log_.end(), [&](const LogLine& l) {
+                return HasText(l.text, named) || HasText(l.text, named_ledger);
+              }), 1) << semid;
+  }
+  const std::string summary = OnlyLine("SG00048");
+  EXPECT_EQ(Lines("SG00048")[0].level, Level::kNotice);
+  EXPECT_TRUE(HasText(summary, "33 more set(s) removed than the 20 logged one by one")) << summary;
+  EXPECT_TRUE(HasText(summary, "31 httpd-shaped leftovers no ledger knows (SG00019)")) << summary;
+  EXPECT_TRUE(HasText(summary, "2 made by the previous run after its last ledger write (SG00030)"))
+      << summary;
+  EXPECT_FALSE(HasText(summary, "SG00015")) << "no SG00015 line went at info: " << summary;
+  EXPECT_TRUE(HasText(summary, "LogLevel info")) << summary;
+  EXPECT_LT(IndexOf(log_, "SG00048"), IndexOf(log_, "SG00017")) << "the summary ends the run";
+  EXPECT_GT(IndexOf(log_, "SG00048"), IndexOf(log_, "SG00019"));
+  EXPECT_TRUE(Lines("SG00049").empty());
+}
+
+// Kept sets are capped on their own: removals cannot use up the room of the lines that need an
+// operator, and past the cap the count reaches the log at warn.
+TEST_F(CleanupTest, KeptSetsHaveTheirOwnCapAndAWarnSummary) {
+  procs_.AddProcess(kLiveUser);
+  for (int i = 0; i < 25; ++i) AddRecorded(HttpdSet());            // removed
+  for (int i = 0; i < 23; ++i) AddRecorded(HttpdSet(kLiveUser));   // kept: last user alive
+  for (int i = 0; i < 4; ++i) sysv_.Add(HttpdSet());               // reported
+  CleanupReport r = cleanup_.Run(Input(CleanupMode::kOn, AdoptMode::kReport));
+  ASSERT_EQ(r.removed, 25);
+  ASSERT_EQ(r.skipped, 23);
+  ASSERT_EQ(r.candidates, 4);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 20, 5},
+                            {"SG00016", Level::kWarn, 20, 3},
+                            {"SG00018", Level::kWarn, 0, 4}});
+  const std::vector<LogLine> kept = Lines("SG00049");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].level, Level::kWarn);
+  EXPECT_TRUE(HasText(kept[0].text, "7 more set(s) kept than the 20 logged one by one"))
+      << kept[0].text;
+  EXPECT_TRUE(
+      HasText(kept[0].text, "3 recorded by an earlier run, carried in the ledger (SG00016)"))
+      << kept[0].text;
+  EXPECT_TRUE(HasText(kept[0].text, "4 httpd-shaped leftovers no ledger knows, not removed"))
+      << kept[0].text;
+  EXPECT_TRUE(HasText(OnlyLine("SG00048"), "5 more set(s) removed"));
+  EXPECT_EQ(r.kept.size(), 23u) << "the ledger carries every kept set, logged loud or not";
+}
+
+// semguardctl asks for every line at its own level: no cap, no summary.
+TEST_F(CleanupTest, WithoutACapEveryPerSetLineKeepsItsLevel) {
+  for (int i = 0; i < 30; ++i) AddRecorded(HttpdSet());
+  CleanupInput in = Input();
+  in.loud_per_set_lines = kEveryPerSetLineLoud;
+  CleanupReport r = cleanup_.Run(in);
+  ASSERT_EQ(r.removed, 30);
+  ExpectPerSetCounts(log_, {{"SG00015", Level::kNotice, 30, 0}});
+  EXPECT_TRUE(Lines("SG00048").empty());
+}
+
+// The cap counts per run: a second run starts loud again.
+TEST_F(CleanupTest, EachRunHasItsOwnCap) {
+  CleanupInput in = Input();
+  in.loud_per_set_lines = 2;
+  for (int i = 0; i < 3; ++i) AddRecorded(HttpdSet());
+  cleanup_.Run(in);
+  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 2);
+  EXPECT_TRUE(HasText(OnlyLine("SG00048"), "1 more set(s) removed than the 2 logged"));
+  log_.clear();
+  previous_.sets.clear();
+  for (int i = 0; i < 2; ++i) AddRecorded(HttpdSet());
+  cleanup_.Run(in);
+  EXPECT_EQ(CountAt(log_, "SG00015", Level::kNotice), 2);
+  EXPECT_TRUE(Lines("SG00048").empty());
+}
+
+// The monitor's retry of kept sets has the same cap, per retry: when the orphans that kept
+// thousands of sets die, one retry removes them all.
+TEST_F(CleanupTest, TheRetryOfKeptSetsHasTheCapToo) {
+  std::vector<RecordedSet> inherited;
+  for (int i = 0; i < 23; ++i) {
+    AddRecorded(HttpdSet());
+    inherited.push_back(previous_.sets.back());
+    inherited.back().inherited = true;
+    inherited.back().owner = RunOwner{previous_.owner.process, previous_.owner.lock};
+  }
+  EXPECT_EQ(cleanup_.RetryInherited(Input(), &inherited), 23);
+  EXPECT_TRUE(inherited.empty());
+  ExpectPerSetCounts(log_, {{"SG00033", Level::kNotice, 20, 3}});
+  EXPECT_TRUE(HasText(OnlyLine("SG00048"),
+                      "3 more set(s) removed than the 20 logged one by one: 3 kept earlier for a "
+                      "run that is gone now (SG00033)"))
+      << OnlyLine("SG00048");
 }
 
 }  // namespace

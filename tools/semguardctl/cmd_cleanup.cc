@@ -91,8 +91,10 @@ int RunCleanup(const Options& opts) {
   caller.lock = lock.Identity();
   semguard::ProcessIdentity self;
   if (semguard::ReadProcessIdentity(getpid(), &self).ok()) caller.pid_ns = self.pid_ns;
-  const semguard::CleanupInput in =
+  semguard::CleanupInput in =
       semguard::MakeCleanupInput(settings, outcome.ledger_found ? &loaded.ledger : nullptr, caller);
+  // The operator asked for this cleanup and reads its output: every set gets its line.
+  in.loud_per_set_lines = semguard::kEveryPerSetLineLoud;
   semguard::Cleanup cleanup(
       &semguard::RealSysV(), &procs,
       [&outcome](semguard::Level level, const char* tag, const std::string& msg) {
