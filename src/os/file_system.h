@@ -55,9 +55,9 @@ class FileSystem {
   // not a regular file, not owned by `owner`, group- or world-writable, or over `max_bytes`.
   virtual Status ReadOwnedFile(const std::string& path, uid_t owner, size_t max_bytes,
                                std::string* text) = 0;
-  // Replaces `path` with `text` atomically and durably: a new file of a random name
-  // "<path>.tmp.<16 hex digits>" (O_EXCL, mode 0600), fsync, rename over `path`, fsync of the
-  // folder. Nothing planted at a name can stop it: no name is fixed.
+  // Replaces `path` with `text` atomically: a new file of a random name
+  // "<path>.tmp.<16 hex digits>" (O_EXCL, mode 0600), fsync, rename over `path` (the folder is
+  // not synced: see the implementation). Nothing planted at a name can stop it: no name is fixed.
   virtual Status ReplaceFile(const std::string& path, const std::string& text) = 0;
   // Writes `text` over the content of the existing regular file `path`, in place: never
   // creating it, never through a symlink, only a file this user owns. The ledger keeps its spare
