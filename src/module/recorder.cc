@@ -350,6 +350,7 @@ void Recorder::ReportPreviousLedger() {
 }
 
 Status Recorder::ScanTable(SlotTable* out) {
+  const int64_t started = clock_->Now();
   Status st = sysv_->Scan(out);
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
@@ -358,6 +359,8 @@ Status Recorder::ScanTable(SlotTable* out) {
   snapshot_sems_in_use_ = 0;
   for (const SemSet& s : *out) snapshot_sems_in_use_ += static_cast<long>(s.nsems);
   snapshot_sets_in_use_ = static_cast<int>(out->size());
+  last_scan_at_ = started;
+  searched_since_scan_ = false;
   return Status::Ok();
 }
 
@@ -415,6 +418,12 @@ Recorder::Look Recorder::LookAt(Checkpoint cp, TableInfo* info) {
 //   gone never hides a new set (same slot, but never the same identity); and a found set whose
 //   semid a recorded or inherited set has (that one is gone, its semid reused) falls back to a
 //   full scan, which drops the old one before it records the new;
+// - a ledger written after a search (it recorded a set, or the phase ended) is dated from the
+//   last full scan, not from the write (WriteLedger): a set of ours the search missed was made
+//   after that scan started, so a start that dies before the next scan leaves it to the next
+//   start's crashed-start search (sets made at or after written_at, SG00030), as after a skip.
+//   An older written_at only widens that search's window by the seconds of this pass, in which
+//   every candidate still needs this run's pid as its last user and passes the full judgement;
 // - the counts are set to SEM_INFO's, which the search accounted for, so the next checkpoint
 //   compares against the table as it is now.
 bool Recorder::SearchNewSets(const TableInfo& info, const std::string& label, bool* added) {
@@ -446,6 +455,7 @@ bool Recorder::SearchNewSets(const TableInfo& info, const std::string& label, bo
   }
   snapshot_sets_in_use_ = info.sets_in_use;
   snapshot_sems_in_use_ = info.sems_in_use;
+  searched_since_scan_ = true;
   *added = recorded_.size() > before;
   return true;
 }
@@ -553,7 +563,9 @@ void Recorder::WriteLedger(const std::string& when) {
     return;
   }
   ledger.owner.generation = env_.generation;
-  ledger.owner.written_at = clock_->Now();
+  // After a search, sets of ours may have been made since the last full scan unrecorded: date
+  // the ledger from that scan, so the crashed-start search still covers them (SearchNewSets).
+  ledger.owner.written_at = searched_since_scan_ ? last_scan_at_ : clock_->Now();
   ledger.owner.server_root = env_.server_root;
   ledger.owner.config_file = env_.config_file;
   ledger.owner.lock = lock_.Identity();

@@ -138,6 +138,8 @@ class Recorder {
   SlotTable snapshot_;                  // the table at the previous checkpoint
   SlotTable scan_;                      // the next full scan, in a buffer kept for reuse
   int last_new_slot_ = -1;              // the slot of the last new set seen (a search hint)
+  int64_t last_scan_at_ = 0;            // when the last full scan started
+  bool searched_since_scan_ = false;    // a slot search stood for a scan since then
   bool first_snapshot_ok_ = false;      // pre_config's scan was read (the cleanup picks from it)
   int snapshot_sets_in_use_ = -1;       // how many sets that scan saw (less what was removed)
   long snapshot_sems_in_use_ = -1;      // and how many semaphores they have

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "fakes/fake_sysv.h"
+#include "ledger/ledger_format.h"
 #include "module/recorder.h"
 #include "support/fake_recorder_rig.h"
 #include "support/sem_sets.h"
@@ -150,6 +151,39 @@ TEST_P(RecorderSearchTest, AForeignMakeAndRemoveMeanwhileDefersOursAndNeverRecor
   ASSERT_EQ(rec.recorded().size(), 1u);
   EXPECT_TRUE(Recorded(rec, accept, "post_config")) << "recorded late: labelled by the phase";
   EXPECT_FALSE(RecordedAtAll(rec, foreign));
+}
+
+// A search that records one set of ours and misses another (it went into a slot a foreign set
+// left) writes the ledger at once. Its written_at is then the time of the last full scan, not
+// the write's: a start that died now would leave the missed set, made after that scan, to the
+// next start's crashed-start search, which takes sets made at or after written_at.
+TEST_P(RecorderSearchTest, AWriteAfterASearchDatesTheLedgerFromTheLastFullScan) {
+  if (GetParam() != Allocation::kLowestFree) GTEST_SKIP() << "a lowest-free kernel's case";
+  FillWithForeignSets(10);
+  Recorder rec = FirstPass();
+  Begin(rec);  // the pre_config scan, at the rig clock's 1764600000
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
+  SemSet missed = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf);
+  missed.ctime = 1764600003;
+  ASSERT_EQ(sysv_.Add(missed) % FakeSysV::kSeqMultiplier, 3);
+  const int found = AddOurs();
+  clock_.Set(1764600005);
+  const Cost cost = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(cost.scans, 0);
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  ASSERT_EQ(rec.recorded()[0].set.semid, found);
+  Ledger written;
+  ASSERT_TRUE(DecodeLedger(files_.Text(semguard_test::kRigLedger), &written).ok());
+  ASSERT_EQ(written.sets.size(), 1u) << "written right after the search";
+  EXPECT_LE(written.owner.written_at, missed.ctime);
+  EXPECT_EQ(written.owner.written_at, 1764600000);
+
+  clock_.Set(1764600009);
+  rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  ASSERT_TRUE(DecodeLedger(files_.Text(semguard_test::kRigLedger), &written).ok());
+  EXPECT_EQ(written.sets.size(), 2u) << "the full scan records the missed set";
+  EXPECT_EQ(written.owner.written_at, 1764600009) << "after a full scan: the write's own time";
 }
 
 // Sets found, but not the semaphores the table grew by (a foreign two-semaphore set went into
