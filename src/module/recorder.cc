@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "cleanup/busy_lock.h"
+#include "module/slot_search.h"
 #include "os/child_exits.h"
 #include "page/page_builder.h"
 
@@ -222,29 +223,17 @@ CleanupInput Recorder::MakeInput(const Ledger* previous) const {
   return MakeCleanupInput(settings_, previous, caller);
 }
 
-std::vector<SemSet> Recorder::SnapshotRows() const {
-  std::vector<SemSet> rows;
-  rows.reserve(snapshot_.size());
-  for (const auto& entry : snapshot_) rows.push_back(entry.second);
-  return rows;
-}
-
 CleanupReport Recorder::RunCleanup(CleanupInput in) {
   Cleanup cleanup(sysv_, procs_, [this](Level level, const char* tag, const std::string& msg) {
     log_.Log(level, tag, msg);
   });
   // The cleanup picks its sets from the pre_config scan and reads each again before judging
   // it, instead of scanning the whole table once more.
-  const std::vector<SemSet> rows = first_snapshot_ok_ ? SnapshotRows() : std::vector<SemSet>();
-  if (first_snapshot_ok_) in.table = &rows;
+  if (first_snapshot_ok_) in.table = &snapshot_;
   CleanupReport report = cleanup.Run(in);
-  for (const SemSet& gone : report.removed_sets) {
-    auto it = snapshot_.find(gone.semid);
-    if (it == snapshot_.end() || !SameIdentity(it->second, gone)) continue;
-    --snapshot_sets_in_use_;
-    snapshot_sems_in_use_ -= static_cast<long>(it->second.nsems);
-    snapshot_.erase(it);
-  }
+  const TakenOut taken = TakeOut(&snapshot_, report.removed_sets);
+  snapshot_sets_in_use_ -= taken.sets;
+  snapshot_sems_in_use_ -= taken.sems;
   return report;
 }
 
@@ -360,20 +349,18 @@ void Recorder::ReportPreviousLedger() {
   if (!kept.ok()) log_.Log(Level::kError, "SG00010", kept.message());
 }
 
-Status Recorder::ScanTable(std::map<int, SemSet>* out) {
-  std::vector<SemSet> sets;
-  Status st = sysv_->Scan(&sets);
+Status Recorder::ScanTable(SlotTable* out) {
+  const int64_t started = clock_->Now();
+  Status st = sysv_->Scan(out);
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00006", "cannot read the semaphore table: " + st.message());
     return st;
   }
-  out->clear();
   snapshot_sems_in_use_ = 0;
-  for (const SemSet& s : sets) {
-    out->emplace(s.semid, s);
-    snapshot_sems_in_use_ += static_cast<long>(s.nsems);
-  }
-  snapshot_sets_in_use_ = static_cast<int>(sets.size());
+  for (const SemSet& s : *out) snapshot_sems_in_use_ += static_cast<long>(s.nsems);
+  snapshot_sets_in_use_ = static_cast<int>(out->size());
+  last_scan_at_ = started;
+  searched_since_scan_ = false;
   return Status::Ok();
 }
 
@@ -397,12 +384,80 @@ Status Recorder::ScanTable(std::map<int, SemSet>* out) {
 // scan leaves such a set to the next start's crashed-start search, which takes the previous
 // run's sets made at or after written_at whose last-operation pid is that run's (SG00030).
 // The last checkpoint of a phase also retries a ledger write that failed: it scans then.
-bool Recorder::SkipScan(Checkpoint cp) {
-  if (cp == Checkpoint::kPostConfigLast) return false;
-  if (LastOfPhase(cp) && last_write_failed_) return false;
-  TableInfo info;
-  return sysv_->Info(&info).ok() && info.sets_in_use == snapshot_sets_in_use_ &&
-         info.sems_in_use == snapshot_sems_in_use_;
+//
+// When the counts grew, the checkpoint searches a few slots (SearchNewSlots) instead of all
+// of them; see SearchNewSets for why that is as safe as a skip.
+Recorder::Look Recorder::LookAt(Checkpoint cp, TableInfo* info) {
+  if (cp == Checkpoint::kPostConfigLast) return Look::kScan;
+  if (LastOfPhase(cp) && last_write_failed_) return Look::kScan;
+  if (snapshot_sets_in_use_ < 0 || !sysv_->Info(info).ok()) return Look::kScan;
+  if (info->sets_in_use == snapshot_sets_in_use_ && info->sems_in_use == snapshot_sems_in_use_) {
+    return Look::kSkip;
+  }
+  return Look::kSearch;
+}
+
+// The table grew by a few sets since the last scan (the MPM's accept mutex, mod_ssl's):
+// instead of reading every slot to find them, read the few slots Linux puts new sets in
+// (SearchNewSlots). Only when the search found exactly as many sets and semaphores as SEM_INFO
+// says appeared does it stand for the scan; anything else falls back to a full scan.
+//
+// A search is as safe as a skip, and never less:
+// - it records a set only by the same test as a scan (RecordIfOurs: httpd's shape, created by
+//   this euid, and a fresh read of its last-operation pid that names this very process), on a
+//   set in a slot the snapshot holds empty, so new against it: it never records a set that
+//   existed before this pass, nor a foreign one;
+// - the counts matching proves nothing (another program may make a set and remove one
+//   meanwhile), and nothing rests on them: a set of ours the search did not find stays new
+//   against the snapshot (which gains only the sets the search read), so post_config-last's
+//   full scan, which always runs, records it then, labelled by the phase as after a skip;
+// - what a full scan does besides is deferred to the next full scan, and losing it loses
+//   nothing: a recorded or inherited set that vanished stays listed (a ledger naming a gone set
+//   is harmless: every removal reads the set again and needs the very identity recorded, ctime
+//   included, so a reused semid is never taken for it); a row of the snapshot whose set is
+//   gone never hides a new set (same slot, but never the same identity); and a found set whose
+//   semid a recorded or inherited set has (that one is gone, its semid reused) falls back to a
+//   full scan, which drops the old one before it records the new;
+// - a ledger written after a search (it recorded a set, or the phase ended) is dated from the
+//   last full scan, not from the write (WriteLedger): a set of ours the search missed was made
+//   after that scan started, so a start that dies before the next scan leaves it to the next
+//   start's crashed-start search (sets made at or after written_at, SG00030), as after a skip.
+//   An older written_at only widens that search's window by the seconds of this pass, in which
+//   every candidate still needs this run's pid as its last user and passes the full judgement;
+// - the counts are set to SEM_INFO's, which the search accounted for, so the next checkpoint
+//   compares against the table as it is now.
+bool Recorder::SearchNewSets(const TableInfo& info, const std::string& label, bool* added) {
+  constexpr int kMostSetsSearched = 8;  // a hook that makes more is rare: scan for them
+  const int grown = info.sets_in_use - snapshot_sets_in_use_;
+  if (grown <= 0 || grown > kMostSetsSearched) return false;
+  const SlotSearch search =
+      SearchNewSlots(*sysv_, snapshot_, info.max_index, last_new_slot_, grown);
+  long sems = 0;
+  for (const SemSet& set : search.found) sems += static_cast<long>(set.nsems);
+  const bool complete = static_cast<int>(search.found.size()) == grown &&
+                        sems == info.sems_in_use - snapshot_sems_in_use_;
+  log_.Debug("semguard: " + std::to_string(search.found.size()) + " of " +
+             std::to_string(grown) + " new set(s) found in " + std::to_string(search.reads) +
+             " slot(s)" + (complete ? "" : "; scanning the whole table"));
+  if (!complete) return false;
+  for (const SemSet& set : search.found) {
+    for (const auto* list : {&recorded_, &inherited_}) {
+      for (const RecordedSet& r : *list) {
+        if (r.set.semid == set.semid) return false;
+      }
+    }
+  }
+  const size_t before = recorded_.size();
+  for (const SemSet& set : search.found) {
+    RecordIfOurs(set, label);
+    PutInSlot(&snapshot_, set);
+    last_new_slot_ = set.index;
+  }
+  snapshot_sets_in_use_ = info.sets_in_use;
+  snapshot_sems_in_use_ = info.sems_in_use;
+  searched_since_scan_ = true;
+  *added = recorded_.size() > before;
+  return true;
 }
 
 void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& modules_between) {
@@ -429,15 +484,20 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
   if (!lock_.held() && unguarded_.empty()) return;
 
-  if (SkipScan(cp)) return;  // and no ledger write: see SkipScan
-  std::map<int, SemSet> now;
-  if (!ScanTable(&now).ok()) return;
-  KeepLiveSets(now, &recorded_);
-  const size_t inherited_before = inherited_.size();
-  KeepLiveSets(now, &inherited_);
-  bool added = RecordNewSets(now, LabelFor(cp, modules_between));
-  added = added || inherited_.size() != inherited_before;
-  snapshot_ = std::move(now);
+  TableInfo info;
+  const Look look = LookAt(cp, &info);
+  if (look == Look::kSkip) return;  // and no ledger write: see LookAt
+  const std::string label = LabelFor(cp, modules_between);
+  bool added = false;
+  if (look != Look::kSearch || !SearchNewSets(info, label, &added)) {
+    if (!ScanTable(&scan_).ok()) return;
+    KeepSetsInTable(scan_, &recorded_);
+    const size_t inherited_before = inherited_.size();
+    KeepSetsInTable(scan_, &inherited_);
+    added = RecordNewSets(scan_, label);
+    added = added || inherited_.size() != inherited_before;
+    snapshot_.swap(scan_);  // both buffers keep their room for the next scan
+  }
   if (!lock_.held()) {
     KeepUnguardedSets();  // unguarded: no ledger of ours; remember them for the takeover
     return;
@@ -448,8 +508,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   if (cp == Checkpoint::kPostConfigLast) {
     if (retained_->child_area == nullptr) retained_->child_area = ChildExits::MapArea();
     if (env_.main_state == MainState::kCreateConfig) {
-      const std::vector<SemSet> rows = SnapshotRows();  // the scan just made
-      Monitor(&rows);
+      Monitor(&snapshot_);  // the scan just made
     }
     if (recorded_.empty()) {
       TellNothingToGuard();
@@ -466,28 +525,31 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
 }
 
-bool Recorder::RecordNewSets(const std::map<int, SemSet>& now, const std::string& label) {
-  size_t before_count = recorded_.size();
-  for (const auto& [semid, set] : now) {
-    auto before = snapshot_.find(semid);
-    if (before != snapshot_.end() && SameIdentity(before->second, set)) continue;
-    bool known = false;
-    for (const RecordedSet& r : recorded_) known = known || r.set.semid == semid;
-    if (known) continue;
-    // httpd's sets: IPC_PRIVATE, one semaphore, created by us, and last touched by this very
-    // process (APR's SETVAL right after semget). Anything else that appeared meanwhile is not.
-    if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) continue;
-    SemSet probed = set;
-    if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) continue;
-    RecordedSet rec;
-    rec.set = probed;
-    rec.type = label;
-    rec.creator_pid = SelfPid();
-    rec.generation = env_.generation;
-    log_.Debug("semguard: recorded semid " + std::to_string(semid) + " (" + label + ")");
-    recorded_.push_back(std::move(rec));
+bool Recorder::RecordNewSets(const SlotTable& now, const std::string& label) {
+  const size_t before = recorded_.size();
+  ForEachNewSet(snapshot_, now, [&](const SemSet& set) {
+    last_new_slot_ = std::max(last_new_slot_, set.index);
+    RecordIfOurs(set, label);
+  });
+  return recorded_.size() > before;
+}
+
+// httpd's sets: IPC_PRIVATE, one semaphore, created by us, and last touched by this very
+// process (APR's SETVAL right after semget). Anything else that appeared meanwhile is not.
+void Recorder::RecordIfOurs(const SemSet& set, const std::string& label) {
+  for (const RecordedSet& r : recorded_) {
+    if (r.set.semid == set.semid) return;
   }
-  return recorded_.size() > before_count;
+  if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) return;
+  SemSet probed = set;
+  if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) return;
+  RecordedSet rec;
+  rec.set = probed;
+  rec.type = label;
+  rec.creator_pid = SelfPid();
+  rec.generation = env_.generation;
+  log_.Debug("semguard: recorded semid " + std::to_string(set.semid) + " (" + label + ")");
+  recorded_.push_back(std::move(rec));
 }
 
 void Recorder::WriteLedger(Checkpoint cp) { WriteLedger(std::string(CheckpointName(cp))); }
@@ -501,7 +563,9 @@ void Recorder::WriteLedger(const std::string& when) {
     return;
   }
   ledger.owner.generation = env_.generation;
-  ledger.owner.written_at = clock_->Now();
+  // After a search, sets of ours may have been made since the last full scan unrecorded: date
+  // the ledger from that scan, so the crashed-start search still covers them (SearchNewSets).
+  ledger.owner.written_at = searched_since_scan_ ? last_scan_at_ : clock_->Now();
   ledger.owner.server_root = env_.server_root;
   ledger.owner.config_file = env_.config_file;
   ledger.owner.lock = lock_.Identity();

@@ -20,6 +20,7 @@
 #include "ledger/ledger_store.h"
 #include "module/mutex_labels.h"
 #include "module/retained.h"
+#include "module/slot_table.h"
 #include "os/file_system.h"
 #include "os/process_table.h"
 #include "os/sysv.h"
@@ -103,14 +104,18 @@ class Recorder {
   // Runs the startup cleanup on this pass's first snapshot (the pre_config scan), and takes
   // what it removed out of the snapshot, so no checkpoint scans again for the removals alone.
   CleanupReport RunCleanup(CleanupInput in);
-  bool SkipScan(Checkpoint cp);
-  std::vector<SemSet> SnapshotRows() const;
+  // What a checkpoint does: nothing (the counts did not move), a search of a few slots for
+  // the sets the counts say appeared, or a full scan.
+  enum class Look { kSkip, kSearch, kScan };
+  Look LookAt(Checkpoint cp, TableInfo* info);
+  bool SearchNewSets(const TableInfo& info, const std::string& label, bool* added);
   void TakeOverFromUnguarded();
   void KeepUnguardedSets();
   void LoadUnguardedSets();
   void ReportPreviousLedger();
-  Status ScanTable(std::map<int, SemSet>* out);
-  bool RecordNewSets(const std::map<int, SemSet>& now, const std::string& label);
+  Status ScanTable(SlotTable* out);
+  bool RecordNewSets(const SlotTable& now, const std::string& label);
+  void RecordIfOurs(const SemSet& set, const std::string& label);
   void WriteLedger(Checkpoint cp);
   void WriteLedger(const std::string& when);
   void KeepUnwrittenSets();
@@ -130,7 +135,11 @@ class Recorder {
   InstanceLock lock_;
   LedgerStore store_;
 
-  std::map<int, SemSet> snapshot_;      // the table at the previous checkpoint
+  SlotTable snapshot_;                  // the table at the previous checkpoint
+  SlotTable scan_;                      // the next full scan, in a buffer kept for reuse
+  int last_new_slot_ = -1;              // the slot of the last new set seen (a search hint)
+  int64_t last_scan_at_ = 0;            // when the last full scan started
+  bool searched_since_scan_ = false;    // a slot search stood for a scan since then
   bool first_snapshot_ok_ = false;      // pre_config's scan was read (the cleanup picks from it)
   int snapshot_sets_in_use_ = -1;       // how many sets that scan saw (less what was removed)
   long snapshot_sems_in_use_ = -1;      // and how many semaphores they have

@@ -15,6 +15,7 @@ namespace semguard {
 // GETVAL, GETNCNT) when it was probed.
 struct SemSet {
   int semid = -1;
+  int index = -1;   // the table's slot, when read by slot (SEM_STAT); -1 when read by semid
   int32_t key = 0;  // 0 is IPC_PRIVATE
   uid_t uid = 0;    // owner, changed by IPC_SET (httpd sets it to User)
   gid_t gid = 0;

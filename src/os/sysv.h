@@ -22,9 +22,13 @@ class SysV {
  public:
   virtual ~SysV() = default;
   virtual Status Info(TableInfo* out) = 0;
-  // Every set in the table, without probing. `info`, when given, gets the SEM_INFO counts the
-  // scan started from (what the table held as far as the scan can tell).
+  // Every set in the table, without probing, in slot order (each with its index). `info`, when
+  // given, gets the SEM_INFO counts the scan started from (what the table held as far as the
+  // scan can tell). `out` is cleared first; its capacity is reused.
   virtual Status Scan(std::vector<SemSet>* out, TableInfo* info = nullptr) = 0;
+  // The set in one slot of the table (SEM_STAT on `index`), with its index; NotFound when the
+  // slot is empty. One call, for a search that needs a few slots, not the whole table.
+  virtual Status StatSlot(int index, SemSet* out) = 0;
   // One set by semid (IPC_STAT); NotFound when it is gone or the id names nothing.
   virtual Status Stat(int semid, SemSet* out) = 0;
   // Fill last_pid, value and waiters of semaphore 0 and set probed.

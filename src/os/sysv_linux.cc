@@ -2,6 +2,7 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
+#include <atomic>
 #include <cerrno>
 #include <string>
 
@@ -64,9 +65,33 @@ class LinuxSysV final : public SysV {
     if (info_out != nullptr) *info_out = info;
     out->clear();
     if (info.sets_in_use == 0) return Status::Ok();
+    out->reserve(static_cast<size_t>(info.sets_in_use) + 16);  // a few may appear meanwhile
     ScanWith(SEM_STAT_ANY, info.max_index, out);
+    if (!out->empty()) {
+      stat_any_works_.store(true, std::memory_order_relaxed);
+      return Status::Ok();
+    }
     // Kernels before 4.17 reject SEM_STAT_ANY with EINVAL for every slot.
-    if (out->empty()) ScanWith(SEM_STAT, info.max_index, out);
+    ScanWith(SEM_STAT, info.max_index, out);
+    return Status::Ok();
+  }
+
+  Status StatSlot(int index, SemSet* out) override {
+    struct semid_ds ds {};
+    SemArg arg;
+    arg.buf = &ds;
+    int semid = semctl(index, 0, SEM_STAT_ANY, arg);
+    if (semid >= 0) {
+      stat_any_works_.store(true, std::memory_order_relaxed);
+    } else if (errno == EINVAL && !stat_any_works_.load(std::memory_order_relaxed)) {
+      // An empty slot, or a kernel without SEM_STAT_ANY: only SEM_STAT tells them apart.
+      semid = semctl(index, 0, SEM_STAT, arg);
+    }
+    if (semid < 0) {
+      return Status::FromErrno("semctl(" + std::to_string(index) + ", SEM_STAT)", errno);
+    }
+    *out = FromKernel(semid, ds);
+    out->index = index;
     return Status::Ok();
   }
 
@@ -123,9 +148,15 @@ class LinuxSysV final : public SysV {
       SemArg arg;
       arg.buf = &ds;
       int semid = semctl(index, 0, cmd, arg);
-      if (semid >= 0) out->push_back(FromKernel(semid, ds));
+      if (semid < 0) continue;
+      out->push_back(FromKernel(semid, ds));
+      out->back().index = index;
     }
   }
+
+  // Whether this kernel knows SEM_STAT_ANY (Linux 4.17+): once a call succeeded, its EINVAL
+  // means an empty slot.
+  std::atomic<bool> stat_any_works_{false};
 };
 
 }  // namespace

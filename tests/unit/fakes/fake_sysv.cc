@@ -1,5 +1,6 @@
 #include "fakes/fake_sysv.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <utility>
@@ -15,8 +16,7 @@ FakeSysV::FakeSysV() { SetLimits(32000, 1024000000, 32000); }
 
 int FakeSysV::Add(SemSet set) {
   if (set.semid < 0) {
-    int slot = 0;
-    while (by_slot_.count(slot)) ++slot;
+    const int slot = FreeSlot();
     set.semid = slot + kSeqMultiplier * next_sequence_[slot];
   }
   const int slot = SlotOf(set.semid);
@@ -25,8 +25,23 @@ int FakeSysV::Add(SemSet set) {
     return -1;
   }
   next_sequence_[slot] = set.semid / kSeqMultiplier + 1;
+  next_slot_ = slot + 1;
   by_slot_[slot] = set;
   return set.semid;
+}
+
+int FakeSysV::FreeSlot() {
+  int slot = 0;
+  if (allocation_ == Allocation::kCyclic) {
+    const int in_use = static_cast<int>(by_slot_.size());
+    const int end = std::min(std::max(in_use * 3 / 2, 64), kSeqMultiplier);
+    slot = next_slot_;
+    while (slot < end && by_slot_.count(slot)) ++slot;
+    if (slot < end) return slot;
+    slot = 0;  // wrapped
+  }
+  while (by_slot_.count(slot)) ++slot;
+  return slot;
 }
 
 bool FakeSysV::Vanish(int semid) {
@@ -120,9 +135,27 @@ Status FakeSysV::Info(semguard::TableInfo* out) {
 Status FakeSysV::Scan(std::vector<SemSet>* out, semguard::TableInfo* info) {
   Status injected;
   if (Enter(Op::kScan, -1, &injected)) return injected;
-  if (info != nullptr) *info = Counts();
+  const semguard::TableInfo counts = Counts();
+  if (info != nullptr) *info = counts;
+  if (counts.sets_in_use > 0) slot_reads_ += counts.max_index + 1;
   out->clear();
-  for (const auto& [slot, set] : by_slot_) out->push_back(IdentityOnly(set));
+  for (const auto& [slot, set] : by_slot_) {
+    out->push_back(IdentityOnly(set));
+    out->back().index = slot;
+  }
+  return Status::Ok();
+}
+
+Status FakeSysV::StatSlot(int index, SemSet* out) {
+  Status injected;
+  if (Enter(Op::kStatSlot, index, &injected)) return injected;
+  ++slot_reads_;
+  auto it = by_slot_.find(index);
+  if (it == by_slot_.end()) {
+    return Status::FromErrno("semctl(" + std::to_string(index) + ", SEM_STAT)", EINVAL);
+  }
+  *out = IdentityOnly(it->second);
+  out->index = index;
   return Status::Ok();
 }
 

@@ -23,14 +23,19 @@ namespace semguard_test {
 class FakeSysV : public semguard::SysV {
  public:
   static constexpr int kSeqMultiplier = 32768;  // Linux's IPCMNI
-  enum class Op { kInfo, kScan, kStat, kProbe, kRemove, kLastPid };
+  enum class Op { kInfo, kScan, kStat, kProbe, kRemove, kLastPid, kStatSlot };
+  // Where Add puts a set given no semid. Linux before 5.4 (RHEL 8's 4.18) takes the lowest free
+  // slot; 5.4 on allocate cyclically (ipc/util.c, ipc_idr_alloc: idr_alloc_cyclic from the slot
+  // after the last one allocated, below max(in_use * 3 / 2, 64), wrapping to 0 when full).
+  enum class Allocation { kLowestFree, kCyclic };
 
   FakeSysV();
 
   // ---- The table, changed by the test "behind the code's back". ----
 
-  // Adds `set` with every field as given. A negative set.semid takes the lowest free slot with
-  // the next sequence number of that slot. Returns the semid, or -1 (and a test failure) when
+  // Adds `set` with every field as given. A negative set.semid takes a free slot by the
+  // allocation policy (the lowest free one unless told otherwise) with the next sequence
+  // number of that slot. Returns the semid, or -1 (and a test failure) when
   // the semid or its slot is already in use.
   int Add(semguard::SemSet set);
   // Removes a set as `ipcrm` would; returns false when there was none.
@@ -44,6 +49,7 @@ class FakeSysV : public semguard::SysV {
   std::vector<int> Semids() const;  // in index order
   // SEMMNI, SEMMNS, SEMMSL as Info reports them (Linux's defaults until set).
   void SetLimits(int sets_limit, long sems_limit, int sems_per_set_limit);
+  void SetAllocation(Allocation policy) { allocation_ = policy; }
 
   // ---- Fault injection. ----
 
@@ -60,6 +66,9 @@ class FakeSysV : public semguard::SysV {
   // ---- What the code did. ----
 
   int calls(Op op) const;
+  // The SEM_STAT calls the real implementation would have made: one per slot up to the highest
+  // in use for each Scan of a non-empty table, and one per StatSlot.
+  long slot_reads() const { return slot_reads_; }
   // Every call, in order: (op, semid), semid -1 for Info and Scan.
   const std::vector<std::pair<Op, int>>& trace() const { return trace_; }
   // For each Remove, in order: up to `n` calls right before it and the Remove itself, so that
@@ -84,6 +93,7 @@ class FakeSysV : public semguard::SysV {
   semguard::Status Probe(semguard::SemSet* set) override;
   semguard::Status Remove(int semid) override;
   semguard::Status LastPid(int semid, pid_t* out) override;
+  semguard::Status StatSlot(int index, semguard::SemSet* out) override;
 
  private:
   struct Fault {
@@ -100,6 +110,7 @@ class FakeSysV : public semguard::SysV {
   static int SlotOf(int semid) { return semid % kSeqMultiplier; }
   static semguard::SemSet IdentityOnly(const semguard::SemSet& stored);
   semguard::TableInfo Counts() const;
+  int FreeSlot();
 
   std::map<int, semguard::SemSet> by_slot_;  // slot -> set
   std::map<int, int> next_sequence_;         // slot -> sequence of its next set
@@ -110,6 +121,9 @@ class FakeSysV : public semguard::SysV {
   std::vector<int> removed_;
   std::vector<std::pair<Op, int>> trace_;
   semguard::TableInfo limits_;
+  Allocation allocation_ = Allocation::kLowestFree;
+  int next_slot_ = 0;  // kCyclic: where the search for the next free slot starts
+  long slot_reads_ = 0;
 };
 
 }  // namespace semguard_test

@@ -1,0 +1,240 @@
+// The checkpoints' search of a few slots for the sets that appeared (Recorder::SearchNewSets):
+// over fake tables that allocate like Linux before 5.4 (lowest free slot) and since (cyclic),
+// what it costs in SEM_STAT calls, and that it never records a foreign set nor loses one of ours.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_sysv.h"
+#include "ledger/ledger_format.h"
+#include "module/recorder.h"
+#include "support/fake_recorder_rig.h"
+#include "support/sem_sets.h"
+
+namespace semguard {
+namespace {
+
+using semguard_test::FakeSysV;
+using semguard_test::TestIdentity;
+using Allocation = FakeSysV::Allocation;
+
+constexpr uid_t kUid = semguard_test::kRigUid;
+constexpr pid_t kSelf = semguard_test::kRigPid;
+constexpr int kForeignSets = 2000;
+
+class RecorderSearchTest : public semguard_test::FakeRecorderRig,
+                           public testing::WithParamInterface<Allocation> {
+ protected:
+  void SetUp() override {
+    files_.writer_uid = kUid;
+    procs_.AddProcess(TestIdentity(kSelf));
+    sysv_.SetAllocation(GetParam());
+  }
+
+  Recorder FirstPass() { return NewRecorder(MainState::kCreatePreConfig, 1, "/usr/sbin/apache2"); }
+
+  // As APR leaves a set: made by this euid, last touched by this process.
+  int AddOurs() { return sysv_.Add(semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf)); }
+  // Another program's set of the very same shape and creator; only its last user differs.
+  int AddForeign(unsigned long nsems = 1) {
+    SemSet s = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf + 1);
+    s.nsems = nsems;
+    return sysv_.Add(s);
+  }
+  void FillWithForeignSets(int n) {
+    for (int i = 0; i < n; ++i) ASSERT_GE(AddForeign(), 0);
+  }
+
+  // The SEM_STAT calls and full scans `cp` makes.
+  struct Cost {
+    long slot_reads;
+    int scans;
+  };
+  Cost At(Recorder& rec, Checkpoint cp, const std::vector<std::string_view>& between) {
+    const long reads = sysv_.slot_reads();
+    const int scans = sysv_.calls(FakeSysV::Op::kScan);
+    rec.AtCheckpoint(cp, between);
+    return Cost{sysv_.slot_reads() - reads, sysv_.calls(FakeSysV::Op::kScan) - scans};
+  }
+
+  bool Recorded(const Recorder& rec, int semid, const std::string& type) const {
+    for (const RecordedSet& r : rec.recorded()) {
+      if (r.set.semid == semid) return r.type == type;
+    }
+    return false;
+  }
+  bool RecordedAtAll(const Recorder& rec, int semid) const {
+    for (const RecordedSet& r : rec.recorded()) {
+      if (r.set.semid == semid) return true;
+    }
+    return false;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(BothPolicies, RecorderSearchTest,
+                         testing::Values(Allocation::kLowestFree, Allocation::kCyclic),
+                         [](const testing::TestParamInfo<Allocation>& p) {
+                           return p.param == Allocation::kCyclic ? "Cyclic" : "LowestFree";
+                         });
+
+// A whole first pass beside 2,000 foreign sets: the accept mutex and mod_ssl's three are each
+// found in as many slot reads as sets, and the table is read in full only at pre_config and
+// post_config-last.
+TEST_P(RecorderSearchTest, ADenseTablesNewSetsAreFoundInOneSlotReadEach) {
+  FillWithForeignSets(kForeignSets);
+  Recorder rec = FirstPass();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int accept = AddOurs();
+  const Cost after_mpm = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(after_mpm.scans, 0);
+  EXPECT_EQ(after_mpm.slot_reads, 1);
+  EXPECT_TRUE(Recorded(rec, accept, "mpm-accept"));
+  EXPECT_EQ(At(rec, Checkpoint::kOpenLogsLast, {}).slot_reads, 0) << "counts unchanged: skipped";
+
+  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_status.c"});
+  const int ssl[] = {AddOurs(), AddOurs(), AddOurs()};
+  const Cost after_ssl = At(rec, Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
+  EXPECT_EQ(after_ssl.scans, 0);
+  EXPECT_EQ(after_ssl.slot_reads, 3);
+  for (int semid : ssl) EXPECT_TRUE(Recorded(rec, semid, "ssl")) << semid;
+
+  const Cost last = At(rec, Checkpoint::kPostConfigLast, {});
+  EXPECT_EQ(last.scans, 1) << "post_config-last always reads the whole table";
+  EXPECT_EQ(rec.recorded().size(), 4u);
+  EXPECT_EQ(sysv_.calls(FakeSysV::Op::kScan), 2);
+  EXPECT_LT(sysv_.slot_reads(), 2 * (kForeignSets + 4) + 8);
+}
+
+// Holes the startup cleanup (or anyone) left below the top: a lowest-free kernel fills them
+// first, a cyclic one goes on after the last slot it gave. Either way one read finds the set.
+TEST_P(RecorderSearchTest, ATableWithHolesStillNeedsOneSlotRead) {
+  FillWithForeignSets(kForeignSets);
+  const std::vector<int> ids = sysv_.Semids();
+  for (int i : {17, 500, 1500}) ASSERT_TRUE(sysv_.Vanish(ids[static_cast<size_t>(i)]));
+  Recorder rec = FirstPass();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int accept = AddOurs();
+  const Cost cost = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(cost.scans, 0);
+  EXPECT_LE(cost.slot_reads, 2);
+  EXPECT_TRUE(Recorded(rec, accept, "mpm-accept"));
+}
+
+// Another program makes a set of our very shape (only its last user differs) and removes one
+// of its sets while the MPM makes its accept mutex: one set more, as the MPM's alone would be.
+// The kernel puts the foreign set on top (next after the last slot given, or the lowest free
+// one) and the accept mutex after it (cyclic) or in the slot just left (lowest free): the
+// search reads the top, finds the foreign set, as many sets as the table grew by, and records
+// nothing. The accept mutex it missed is still new against the snapshot at post_config-last's
+// full scan, which records it, labelled by the phase; the foreign set is never recorded.
+TEST_P(RecorderSearchTest, AForeignMakeAndRemoveMeanwhileDefersOursAndNeverRecordsTheirs) {
+  FillWithForeignSets(10);
+  Recorder rec = FirstPass();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int foreign = AddForeign();
+  ASSERT_EQ(foreign % FakeSysV::kSeqMultiplier, 10);
+  ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
+  const int accept = AddOurs();
+  const Cost cost = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(cost.scans, 0);
+  EXPECT_EQ(cost.slot_reads, 1);
+  EXPECT_TRUE(rec.recorded().empty());
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
+  const Cost last = At(rec, Checkpoint::kPostConfigLast, {});
+  EXPECT_EQ(last.scans, 1);
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  EXPECT_TRUE(Recorded(rec, accept, "post_config")) << "recorded late: labelled by the phase";
+  EXPECT_FALSE(RecordedAtAll(rec, foreign));
+}
+
+// A search that records one set of ours and misses another (it went into a slot a foreign set
+// left) writes the ledger at once. Its written_at is then the time of the last full scan, not
+// the write's: a start that died now would leave the missed set, made after that scan, to the
+// next start's crashed-start search, which takes sets made at or after written_at.
+TEST_P(RecorderSearchTest, AWriteAfterASearchDatesTheLedgerFromTheLastFullScan) {
+  FillWithForeignSets(10);
+  Recorder rec = FirstPass();
+  Begin(rec);  // the pre_config scan, at the rig clock's 1764600000
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
+  SemSet missed = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf);
+  missed.ctime = 1764600003;
+  missed.semid = 3 + FakeSysV::kSeqMultiplier;  // in the slot the foreign set left
+  ASSERT_GE(sysv_.Add(missed), 0);
+  const int found = AddOurs();
+  ASSERT_EQ(found % FakeSysV::kSeqMultiplier, 10);
+  clock_.Set(1764600005);
+  const Cost cost = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  ASSERT_EQ(cost.scans, 0);
+  ASSERT_EQ(rec.recorded().size(), 1u);
+  ASSERT_EQ(rec.recorded()[0].set.semid, found);
+  Ledger written;
+  ASSERT_TRUE(DecodeLedger(files_.Text(semguard_test::kRigLedger), &written).ok());
+  ASSERT_EQ(written.sets.size(), 1u) << "written right after the search";
+  EXPECT_LE(written.owner.written_at, missed.ctime);
+  EXPECT_EQ(written.owner.written_at, 1764600000);
+
+  clock_.Set(1764600009);
+  rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  ASSERT_TRUE(DecodeLedger(files_.Text(semguard_test::kRigLedger), &written).ok());
+  EXPECT_EQ(written.sets.size(), 2u) << "the full scan records the missed set";
+  EXPECT_EQ(written.owner.written_at, 1764600009) << "after a full scan: the write's own time";
+}
+
+// Sets found, but not the semaphores the table grew by (a foreign two-semaphore set went into
+// a slot the snapshot holds): the search does not stand for a scan, the checkpoint scans.
+TEST_P(RecorderSearchTest, FoundSetsThatDoNotAddUpFallBackToAFullScan) {
+  FillWithForeignSets(10);
+  Recorder rec = FirstPass();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
+  SemSet two = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf + 1);
+  two.nsems = 2;
+  two.semid = 3 + FakeSysV::kSeqMultiplier;  // into the slot a foreign set left
+  ASSERT_GE(sysv_.Add(two), 0);
+  const int accept = AddOurs();
+  ASSERT_EQ(accept % FakeSysV::kSeqMultiplier, 10);
+  const Cost cost = At(rec, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(cost.scans, 1) << "one set more, found; but three semaphores more, not one";
+  EXPECT_TRUE(Recorded(rec, accept, "mpm-accept"));
+  EXPECT_EQ(rec.recorded().size(), 1u);
+}
+
+// A restart whose ledger names a set that vanished since, and the MPM's new set has its very
+// semid (a reused id): the search finds a set with a recorded semid and scans instead, so the
+// gone one is dropped and the new one recorded.
+TEST_P(RecorderSearchTest, ANewSetUnderARecordedSemidFallsBackToAFullScan) {
+  Recorder first = FirstPass();
+  Begin(first);
+  first.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  const int accept = AddOurs();
+  first.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  first.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  first.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  ASSERT_TRUE(Recorded(first, accept, "mpm-accept"));
+  ASSERT_TRUE(sysv_.Vanish(accept));  // pconf's cleanup at the restart
+
+  Recorder second = NewRecorder(MainState::kCreateConfig, 2, "/usr/sbin/apache2");
+  Begin(second);
+  ASSERT_EQ(second.recorded().size(), 1u) << "the ledger still names the gone set";
+  second.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  SemSet again = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf);
+  again.semid = accept;
+  again.ctime += 60;
+  ASSERT_EQ(sysv_.Add(again), accept);
+  const Cost cost = At(second, Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  EXPECT_EQ(cost.scans, 1);
+  ASSERT_EQ(second.recorded().size(), 1u);
+  EXPECT_EQ(second.recorded()[0].set.ctime, again.ctime) << "the new set, not the gone one";
+  EXPECT_EQ(second.recorded()[0].type, "mpm-accept");
+}
+
+}  // namespace
+}  // namespace semguard
