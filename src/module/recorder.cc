@@ -65,6 +65,7 @@ bool Recorder::Enabled() const {
 void Recorder::TakeFirstSnapshot() {
   if (env_.run_mode != RunMode::kNormal) return;
   first_snapshot_ok_ = ScanTable(&snapshot_).ok();
+  have_baseline_ = first_snapshot_ok_;
 }
 
 void Recorder::Configure(Settings settings) {
@@ -403,7 +404,7 @@ Recorder::Look Recorder::LookAt(Checkpoint cp, TableInfo* info) {
 // says appeared does it stand for the scan; anything else falls back to a full scan.
 //
 // A search is as safe as a skip, and never less:
-// - it records a set only by the same test as a scan (RecordIfOurs: httpd's shape, created by
+// - it records a set only by the same test as a scan (IsOurs: httpd's shape, created by
 //   this euid, and a fresh read of its last-operation pid that names this very process), on a
 //   set in a slot the snapshot holds empty, so new against it: it never records a set that
 //   existed before this pass, nor a foreign one;
@@ -424,6 +425,9 @@ Recorder::Look Recorder::LookAt(Checkpoint cp, TableInfo* info) {
 //   start's crashed-start search (sets made at or after written_at, SG00030), as after a skip.
 //   An older written_at only widens that search's window by the seconds of this pass, in which
 //   every candidate still needs this run's pid as its last user and passes the full judgement;
+// - a found set that is not ours makes it scan the whole table at once: its count may stand for
+//   a set of ours in a slot no search reads (one the snapshot holds, its set gone meanwhile),
+//   which would otherwise be recorded only later, under a later checkpoint's label;
 // - the counts are set to SEM_INFO's, which the search accounted for, so the next checkpoint
 //   compares against the table as it is now.
 bool Recorder::SearchNewSets(const TableInfo& info, const std::string& label, bool* added) {
@@ -440,18 +444,23 @@ bool Recorder::SearchNewSets(const TableInfo& info, const std::string& label, bo
              std::to_string(grown) + " new set(s) found in " + std::to_string(search.reads) +
              " slot(s)" + (complete ? "" : "; scanning the whole table"));
   if (!complete) return false;
+  std::vector<RecordedSet> ours;
   for (const SemSet& set : search.found) {
     for (const auto* list : {&recorded_, &inherited_}) {
       for (const RecordedSet& r : *list) {
         if (r.set.semid == set.semid) return false;
       }
     }
+    // Another program's set among the few that appeared: its count may stand for a set of
+    // ours in a slot the snapshot still holds (a set gone meanwhile), which no search reads.
+    // Scan now, so that set is recorded here with this checkpoint's label, not a later one's.
+    if (!IsOurs(set, &ours.emplace_back())) return false;
   }
   const size_t before = recorded_.size();
-  for (const SemSet& set : search.found) {
-    RecordIfOurs(set, label);
-    PutInSlot(&snapshot_, set);
-    last_new_slot_ = set.index;
+  for (size_t i = 0; i < search.found.size(); ++i) {
+    Record(ours[i], label);
+    PutInSlot(&snapshot_, search.found[i]);
+    last_new_slot_ = search.found[i].index;
   }
   snapshot_sets_in_use_ = info.sets_in_use;
   snapshot_sems_in_use_ = info.sems_in_use;
@@ -494,7 +503,7 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
     KeepSetsInTable(scan_, &recorded_);
     const size_t inherited_before = inherited_.size();
     KeepSetsInTable(scan_, &inherited_);
-    added = RecordNewSets(scan_, label);
+    added = have_baseline_ ? RecordNewSets(scan_, label) : TakeBaseline(cp);
     added = added || inherited_.size() != inherited_before;
     snapshot_.swap(scan_);  // both buffers keep their room for the next scan
   }
@@ -525,6 +534,20 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
   }
 }
 
+// pre_config's scan failed (SG00006), so nothing tells the sets that existed before this pass
+// from the ones it made: taking every set of the first scan that works for new would record a
+// set older than this process whose last user had its pid (a pid reused), and the next start
+// would remove it. That scan is the baseline instead; what this pass made before it is not
+// recorded (httpd still removes it at a clean stop), and the line says so.
+bool Recorder::TakeBaseline(Checkpoint cp) {
+  have_baseline_ = true;
+  log_.Log(Level::kWarn, "SG00050",
+           std::string("the semaphore table could not be read at pre_config (SG00006), so ") +
+               "this pass records only the sets made after " + CheckpointName(cp) +
+               "; sets it made before are in no ledger, and a crash now would leak them");
+  return false;
+}
+
 bool Recorder::RecordNewSets(const SlotTable& now, const std::string& label) {
   const size_t before = recorded_.size();
   ForEachNewSet(snapshot_, now, [&](const SemSet& set) {
@@ -536,19 +559,28 @@ bool Recorder::RecordNewSets(const SlotTable& now, const std::string& label) {
 
 // httpd's sets: IPC_PRIVATE, one semaphore, created by us, and last touched by this very
 // process (APR's SETVAL right after semget). Anything else that appeared meanwhile is not.
-void Recorder::RecordIfOurs(const SemSet& set, const std::string& label) {
-  for (const RecordedSet& r : recorded_) {
-    if (r.set.semid == set.semid) return;
-  }
-  if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) return;
+// `rec` gets the set as freshly read, with this pass's creator and generation.
+bool Recorder::IsOurs(const SemSet& set, RecordedSet* rec) const {
+  if (!LooksLikeHttpdMutex(set) || set.cuid != env_.euid) return false;
   SemSet probed = set;
-  if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) return;
+  if (!sysv_->Probe(&probed).ok() || probed.last_pid != SelfPid()) return false;
+  rec->set = probed;
+  rec->creator_pid = SelfPid();
+  rec->generation = env_.generation;
+  return true;
+}
+
+void Recorder::RecordIfOurs(const SemSet& set, const std::string& label) {
   RecordedSet rec;
-  rec.set = probed;
+  if (IsOurs(set, &rec)) Record(std::move(rec), label);
+}
+
+void Recorder::Record(RecordedSet rec, const std::string& label) {
+  for (const RecordedSet& r : recorded_) {
+    if (r.set.semid == rec.set.semid) return;
+  }
   rec.type = label;
-  rec.creator_pid = SelfPid();
-  rec.generation = env_.generation;
-  log_.Debug("semguard: recorded semid " + std::to_string(set.semid) + " (" + label + ")");
+  log_.Debug("semguard: recorded semid " + std::to_string(rec.set.semid) + " (" + label + ")");
   recorded_.push_back(std::move(rec));
 }
 

@@ -116,6 +116,9 @@ class Recorder {
   Status ScanTable(SlotTable* out);
   bool RecordNewSets(const SlotTable& now, const std::string& label);
   void RecordIfOurs(const SemSet& set, const std::string& label);
+  bool IsOurs(const SemSet& set, RecordedSet* rec) const;
+  void Record(RecordedSet rec, const std::string& label);
+  bool TakeBaseline(Checkpoint cp);
   void WriteLedger(Checkpoint cp);
   void WriteLedger(const std::string& when);
   void KeepUnwrittenSets();
@@ -141,6 +144,8 @@ class Recorder {
   int64_t last_scan_at_ = 0;            // when the last full scan started
   bool searched_since_scan_ = false;    // a slot search stood for a scan since then
   bool first_snapshot_ok_ = false;      // pre_config's scan was read (the cleanup picks from it)
+  bool have_baseline_ = false;          // a scan tells the sets older than this pass: pre_config's,
+                                        // or if that failed, the first that worked (SG00050)
   int snapshot_sets_in_use_ = -1;       // how many sets that scan saw (less what was removed)
   long snapshot_sems_in_use_ = -1;      // and how many semaphores they have
   std::vector<RecordedSet> recorded_;   // ours and still alive, carried and new
