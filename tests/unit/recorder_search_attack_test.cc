@@ -62,18 +62,6 @@ class RecorderSearchAttackTest : public semguard_test::FakeRecorderRig,
     rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   }
 
-  Ledger OnDisk() {
-    Ledger l;
-    Status st = DecodeLedger(files_.Text(kLedger), &l);
-    EXPECT_TRUE(st.ok()) << st.message();
-    return l;
-  }
-  static bool Names(const Ledger& l, int semid) {
-    for (const RecordedSet& r : l.sets) {
-      if (r.set.semid == semid) return true;
-    }
-    return false;
-  }
   static bool RecordedAtAll(const Recorder& rec, int semid) {
     for (const RecordedSet& r : rec.recorded()) {
       if (r.set.semid == semid) return true;

@@ -13,6 +13,7 @@
 #include "fakes/fake_file_system.h"
 #include "fakes/fake_process_table.h"
 #include "fakes/fake_sysv.h"
+#include "ledger/ledger_format.h"
 #include "module/recorder.h"
 #include "module/retained.h"
 #include "support/log_lines.h"
@@ -48,6 +49,20 @@ class FakeRecorderRig : public testing::Test {
     semguard::Settings settings;
     settings.ledger_path = kRigLedger;
     rec.Configure(settings);
+  }
+
+  // The ledger as the recorder last wrote it to kRigLedger.
+  semguard::Ledger OnDisk() {
+    semguard::Ledger l;
+    semguard::Status st = semguard::DecodeLedger(files_.Text(kRigLedger), &l);
+    EXPECT_TRUE(st.ok()) << st.message();
+    return l;
+  }
+  static bool Names(const semguard::Ledger& l, int semid) {
+    for (const semguard::RecordedSet& r : l.sets) {
+      if (r.set.semid == semid) return true;
+    }
+    return false;
   }
 
   FakeFileSystem files_;
