@@ -86,32 +86,33 @@ double TimeMs(const std::function<void()>& body) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The floor: what any remover must do at least.
-void Floor() {
+// A bare SEM_STAT pass over the table: `visit(semid, ds)` for every set in use. A template, so
+// the loops below cost what their system calls cost and nothing more.
+template <typename Visit>
+void ForEachSet(Visit visit) {
   struct seminfo info {};
   SemArg arg;
   arg.buf = reinterpret_cast<struct semid_ds*>(&info);
-  int max_index = semctl(0, 0, SEM_INFO, arg);
+  const int max_index = semctl(0, 0, SEM_INFO, arg);
   for (int i = 0; i <= max_index; ++i) {
     struct semid_ds ds {};
     arg.buf = &ds;
-    int id = semctl(i, 0, SEM_STAT, arg);
-    if (id >= 0 && ds.sem_perm.__key == 0) semctl(id, 0, IPC_RMID, arg);
+    const int id = semctl(i, 0, SEM_STAT, arg);
+    if (id >= 0) visit(id, ds);
   }
+}
+
+// The floor: what any remover must do at least.
+void Floor() {
+  ForEachSet([](int id, const struct semid_ds& ds) {
+    if (ds.sem_perm.__key == 0) semctl(id, 0, IPC_RMID);
+  });
 }
 
 // One full scan and nothing else: what each of a start's scans of the table costs at least.
 void BareScan() {
-  struct seminfo info {};
-  SemArg arg;
-  arg.buf = reinterpret_cast<struct semid_ds*>(&info);
-  int max_index = semctl(0, 0, SEM_INFO, arg);
   int seen = 0;
-  for (int i = 0; i <= max_index; ++i) {
-    struct semid_ds ds {};
-    arg.buf = &ds;
-    if (semctl(i, 0, SEM_STAT, arg) >= 0) ++seen;
-  }
+  ForEachSet([&seen](int, const struct semid_ds&) { ++seen; });
   if (seen == 0) std::exit(1);
 }
 
@@ -120,21 +121,17 @@ void BareScan() {
 // (GETPID, GETVAL, GETNCNT, GETZCNT) right before IPC_RMID. What a remover that keeps every
 // proof cannot go below, whatever its own code costs.
 void ProofFloor() {
-  struct seminfo info {};
-  SemArg arg;
-  arg.buf = reinterpret_cast<struct semid_ds*>(&info);
-  int max_index = semctl(0, 0, SEM_INFO, arg);
-  for (int i = 0; i <= max_index; ++i) {
+  ForEachSet([](int id, const struct semid_ds& listed) {
+    if (listed.sem_perm.__key != 0) return;
     struct semid_ds ds {};
+    SemArg arg;
     arg.buf = &ds;
-    int id = semctl(i, 0, SEM_STAT, arg);
-    if (id < 0 || ds.sem_perm.__key != 0) continue;
-    if (semctl(id, 0, IPC_STAT, arg) != 0) continue;
+    if (semctl(id, 0, IPC_STAT, arg) != 0) return;
     const int pid = semctl(id, 0, GETPID);
     const int val = semctl(id, 0, GETVAL);
     const int waiting = semctl(id, 0, GETNCNT) + semctl(id, 0, GETZCNT);
-    if (pid >= 0 && val >= 0 && waiting == 0) semctl(id, 0, IPC_RMID, arg);
-  }
+    if (pid >= 0 && val >= 0 && waiting == 0) semctl(id, 0, IPC_RMID);
+  });
 }
 
 semguard::CleanupInput BaseInput() {
