@@ -14,7 +14,7 @@
 #include "fakes/fake_sysv.h"
 #include "ledger/ledger_format.h"
 #include "module/recorder.h"
-#include "support/fake_recorder_rig.h"
+#include "support/search_rig.h"
 #include "support/sem_sets.h"
 
 namespace semguard {
@@ -24,38 +24,11 @@ using semguard_test::FakeSysV;
 using semguard_test::TestIdentity;
 using Allocation = FakeSysV::Allocation;
 
-constexpr uid_t kUid = semguard_test::kRigUid;
-constexpr pid_t kSelf = semguard_test::kRigPid;
-constexpr pid_t kNextStart = kSelf + 100;  // the start after a crash
+constexpr pid_t kNextStart = semguard_test::kRigPid + 100;  // the start after a crash
 const std::string kLedger = semguard_test::kRigLedger;
 
-class RecorderSearchAttackTest : public semguard_test::FakeRecorderRig,
-                                 public testing::WithParamInterface<Allocation> {
+class RecorderSearchAttackTest : public semguard_test::SearchRig {
  protected:
-  void SetUp() override {
-    files_.writer_uid = kUid;
-    procs_.AddProcess(TestIdentity(kSelf), kSelf);
-    sysv_.SetAllocation(GetParam());
-  }
-
-  Recorder FirstPass() { return NewRecorder(MainState::kCreatePreConfig, 1, "/usr/sbin/apache2"); }
-
-  // As APR leaves a set it made just now: this euid, last touched by this process.
-  int AddOursNow() {
-    SemSet s = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf);
-    s.ctime = clock_.Now();
-    return sysv_.Add(s);
-  }
-  // Another program's set of the very same shape and creator; only its last user differs.
-  int AddForeign(unsigned long nsems = 1, pid_t last_pid = kSelf + 1) {
-    SemSet s = semguard_test::HttpdMutexSet(kUid, kUid, 0, last_pid);
-    s.nsems = nsems;
-    s.ctime = clock_.Now();
-    return sysv_.Add(s);
-  }
-  void FillWithForeignSets(int n) {
-    for (int i = 0; i < n; ++i) ASSERT_GE(AddForeign(), 0);
-  }
   void OpenLogs(Recorder& rec) {
     rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
     rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
@@ -85,9 +58,7 @@ class RecorderSearchAttackTest : public semguard_test::FakeRecorderRig,
 
 INSTANTIATE_TEST_SUITE_P(BothPolicies, RecorderSearchAttackTest,
                          testing::Values(Allocation::kLowestFree, Allocation::kCyclic),
-                         [](const testing::TestParamInfo<Allocation>& p) {
-                           return p.param == Allocation::kCyclic ? "Cyclic" : "LowestFree";
-                         });
+                         semguard_test::AllocationName);
 
 // Attack (2): a set of ours the search missed, then a LATER search that records other sets and
 // writes the ledger, then kill -9 before post_config-last. While the MPM makes its accept mutex
@@ -106,14 +77,14 @@ TEST_P(RecorderSearchAttackTest, AMissedSetStaysFindableAfterALaterSearchWritesT
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   const int foreign = AddForeign();
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   EXPECT_TRUE(NextStartFinds(accept)) << "killed at open_logs-last";
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_status.c"});
   clock_.Set(clock_.Now() + 3);  // mod_ssl reads its keys and certificates
-  const int ssl[] = {AddOursNow(), AddOursNow(), AddOursNow()};
+  const int ssl[] = {AddOurs(), AddOurs(), AddOurs()};
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   // kill -9 here, before post_config-last.
   EXPECT_TRUE(NextStartFinds(accept)) << "killed after mod_ssl's post_config";
@@ -140,13 +111,13 @@ TEST_P(RecorderSearchAttackTest, AWrappedCyclicTableHidesAMissedSetFromTheNextSt
   const int foreign = AddForeign();
   ASSERT_EQ(foreign % FakeSysV::kSeqMultiplier, 10);
   ASSERT_TRUE(sysv_.Vanish(ids[11]));
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   ASSERT_EQ(accept % FakeSysV::kSeqMultiplier, 11);
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
   clock_.Set(clock_.Now() + 2);
-  const int ssl[] = {AddOursNow(), AddOursNow(), AddOursNow()};
+  const int ssl[] = {AddOurs(), AddOurs(), AddOurs()};
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   // kill -9 here, before post_config-last.
   EXPECT_TRUE(NextStartFinds(accept));
@@ -164,11 +135,11 @@ TEST_P(RecorderSearchAttackTest, AMissedSetFoundByALaterSearchIsNotLabelledByAno
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   AddForeign();
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
-  for (int i = 0; i < 3; ++i) AddOursNow();
+  for (int i = 0; i < 3; ++i) AddOurs();
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
   for (const RecordedSet& r : rec.recorded()) {
@@ -192,9 +163,9 @@ TEST_P(RecorderSearchAttackTest, AMissedSetStaysFindableWhenTheSearchFoundOnlyOu
   OpenLogs(rec);
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
-  const int first = AddOursNow();
+  const int first = AddOurs();
   clock_.Set(clock_.Now() + 1);
-  const int second = AddOursNow();
+  const int second = AddOurs();
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   // kill -9 here, before post_config-last.
   EXPECT_TRUE(NextStartFinds(first));
@@ -213,13 +184,13 @@ TEST_P(RecorderSearchAttackTest, TheNextStartAfterAKillRemovesOrKeepsEverySetOfT
     rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
     AddForeign();
     ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
-    ours.push_back(AddOursNow());
+    ours.push_back(AddOurs());
     rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
     rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
     rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
     rec.AtCheckpoint(Checkpoint::kPostConfigBeforeSsl, {"mod_status.c"});
     clock_.Set(clock_.Now() + 3);
-    for (int i = 0; i < 3; ++i) ours.push_back(AddOursNow());
+    for (int i = 0; i < 3; ++i) ours.push_back(AddOurs());
     rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
     // kill -9: the process and its lock go; its sets stay.
     files_.CloseFile(retained_.lock.fd);
@@ -264,15 +235,15 @@ TEST_P(RecorderSearchAttackTest, MixedSizeChurnNeverRecordsAForeignSetAndLosesNo
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   const int two = AddForeign(2);
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[3]));
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   // Another program: a set of our shape last touched by a process that is not this one, then
   // one of ours goes (an ipcrm loop) while another foreign set comes: the counts stay equal.
   const int same_shape = AddForeign(1, kSelf + 7);
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
-  const int ssl = AddOursNow();
-  const int ssl_gone = AddOursNow();
+  const int ssl = AddOurs();
+  const int ssl_gone = AddOurs();
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   ASSERT_TRUE(sysv_.Vanish(ssl_gone));
   const int churn = AddForeign(1, kSelf + 8);
@@ -305,14 +276,14 @@ TEST_P(RecorderSearchAttackTest, ASetOlderThanThePassLastTouchedByOurPidIsNeverR
   // Churn around it: removals below it, sets above and in the freed slots, at every phase.
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[2]));
   AddForeign();
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   ASSERT_TRUE(sysv_.Vanish(sysv_.Semids()[0]));
   AddForeign();
   AddForeign();
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigFirst, {});
-  const int ssl = AddOursNow();
+  const int ssl = AddOurs();
   rec.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   EXPECT_FALSE(RecordedAtAll(rec, old));
   rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
@@ -337,7 +308,7 @@ TEST_P(RecorderSearchAttackTest, ASetOlderThanThePassIsNotRecordedWhenPreConfigs
   sysv_.FailNext(FakeSysV::Op::kScan, Status::Io("semctl(SEM_INFO): Operation not permitted"));
   Begin(rec);
   rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  AddOursNow();
+  AddOurs();
   rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
@@ -357,7 +328,7 @@ TEST_P(RecorderSearchAttackTest, ARecordedSetsSlotAndSemidReusedByAForeignSetIsN
   first.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   first.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   first.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
-  const int ssl = AddOursNow();  // mod_ssl's: outlives restarts
+  const int ssl = AddOurs();  // mod_ssl's: outlives restarts
   first.AtCheckpoint(Checkpoint::kPostConfigAfterSsl, {"mod_ssl.c"});
   first.AtCheckpoint(Checkpoint::kPostConfigLast, {});
   ASSERT_TRUE(RecordedAtAll(first, ssl));
@@ -372,7 +343,7 @@ TEST_P(RecorderSearchAttackTest, ARecordedSetsSlotAndSemidReusedByAForeignSetIsN
   reuse.ctime = clock_.Now();
   ASSERT_EQ(sysv_.Add(reuse), ssl);
   second.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
-  const int accept = AddOursNow();
+  const int accept = AddOurs();
   second.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
   second.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
   for (const RecordedSet& r : second.recorded()) {

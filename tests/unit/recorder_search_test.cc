@@ -9,7 +9,7 @@
 #include "fakes/fake_sysv.h"
 #include "ledger/ledger_format.h"
 #include "module/recorder.h"
-#include "support/fake_recorder_rig.h"
+#include "support/search_rig.h"
 #include "support/sem_sets.h"
 
 namespace semguard {
@@ -19,33 +19,10 @@ using semguard_test::FakeSysV;
 using semguard_test::TestIdentity;
 using Allocation = FakeSysV::Allocation;
 
-constexpr uid_t kUid = semguard_test::kRigUid;
-constexpr pid_t kSelf = semguard_test::kRigPid;
 constexpr int kForeignSets = 2000;
 
-class RecorderSearchTest : public semguard_test::FakeRecorderRig,
-                           public testing::WithParamInterface<Allocation> {
+class RecorderSearchTest : public semguard_test::SearchRig {
  protected:
-  void SetUp() override {
-    files_.writer_uid = kUid;
-    procs_.AddProcess(TestIdentity(kSelf));
-    sysv_.SetAllocation(GetParam());
-  }
-
-  Recorder FirstPass() { return NewRecorder(MainState::kCreatePreConfig, 1, "/usr/sbin/apache2"); }
-
-  // As APR leaves a set: made by this euid, last touched by this process.
-  int AddOurs() { return sysv_.Add(semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf)); }
-  // Another program's set of the very same shape and creator; only its last user differs.
-  int AddForeign(unsigned long nsems = 1) {
-    SemSet s = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf + 1);
-    s.nsems = nsems;
-    return sysv_.Add(s);
-  }
-  void FillWithForeignSets(int n) {
-    for (int i = 0; i < n; ++i) ASSERT_GE(AddForeign(), 0);
-  }
-
   // The SEM_STAT calls and full scans `cp` makes.
   struct Cost {
     long slot_reads;
@@ -74,9 +51,7 @@ class RecorderSearchTest : public semguard_test::FakeRecorderRig,
 
 INSTANTIATE_TEST_SUITE_P(BothPolicies, RecorderSearchTest,
                          testing::Values(Allocation::kLowestFree, Allocation::kCyclic),
-                         [](const testing::TestParamInfo<Allocation>& p) {
-                           return p.param == Allocation::kCyclic ? "Cyclic" : "LowestFree";
-                         });
+                         semguard_test::AllocationName);
 
 // A whole first pass beside 2,000 foreign sets: the accept mutex and mod_ssl's three are each
 // found in as many slot reads as sets, and the table is read in full only at pre_config and
