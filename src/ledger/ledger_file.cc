@@ -37,9 +37,9 @@ Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out
 }
 
 Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out,
-                       FileSystem& files) {
+                       FileSystem& files, FolderSync sync) {
   const std::string text = EncodeLedger(ledger);
-  Status st = files.ReplaceFile(path, text);
+  Status st = files.ReplaceFile(path, text, sync);
   if (!st.ok()) return st;
   if (crc_out != nullptr) *crc_out = Crc32c(text);
   // The spare copy, in the lock file the server holds open: a ledger renamed or deleted under

@@ -27,7 +27,8 @@ Status ReadLedgerFile(const std::string& path, uid_t expected_owner, Ledger* out
 // content of "<path>.lock" when that exists (the spare copy; a failure there is no failure).
 // `crc_out` receives the checksum of what was written.
 Status WriteLedgerFile(const std::string& path, const Ledger& ledger, uint32_t* crc_out = nullptr,
-                       FileSystem& files = RealFileSystem());
+                       FileSystem& files = RealFileSystem(),
+                       FolderSync sync = FolderSync::kYes);
 
 // The default ledger file name for an instance: distinct for every ServerRoot + config file pair.
 std::string DefaultLedgerName(const std::string& server_root, const std::string& config_file);

@@ -14,8 +14,9 @@ LoadedLedger LedgerStore::Load(const std::string& path) const {
   return out;
 }
 
-Status LedgerStore::Write(const std::string& path, const Ledger& ledger, uint32_t* crc_out) const {
-  return WriteLedgerFile(path, ledger, crc_out, *files_);
+Status LedgerStore::Write(const std::string& path, const Ledger& ledger, uint32_t* crc_out,
+                          FolderSync sync) const {
+  return WriteLedgerFile(path, ledger, crc_out, *files_, sync);
 }
 
 Status LedgerStore::Quarantine(const std::string& path) const {

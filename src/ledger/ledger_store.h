@@ -33,7 +33,8 @@ class LedgerStore {
 
   LoadedLedger Load(const std::string& path) const;
   // `crc_out` receives the checksum of what was written.
-  Status Write(const std::string& path, const Ledger& ledger, uint32_t* crc_out) const;
+  Status Write(const std::string& path, const Ledger& ledger, uint32_t* crc_out,
+               FolderSync sync = FolderSync::kYes) const;
   // Keeps a refused ledger as "<path>.bad" for the operator, out of the next write's way.
   Status Quarantine(const std::string& path) const;
   // After SemGuardLedger moved and the ledger is written at its new path: removes the old

@@ -64,6 +64,7 @@ bool Recorder::Enabled() const {
 
 void Recorder::TakeFirstSnapshot() {
   if (env_.run_mode != RunMode::kNormal) return;
+  if (env_.main_state == MainState::kCreatePreConfig) retained_->unrecorded_sets = false;
   first_snapshot_ok_ = ScanTable(&snapshot_).ok();
   have_baseline_ = first_snapshot_ok_;
 }
@@ -185,6 +186,10 @@ std::string Recorder::guarding_reason() const {
   if (env_.run_mode != RunMode::kNormal) return "not serving (test or signal run)";
   if (!unguarded_.empty()) return unguarded_;
   if (!lock_.held()) return "the instance lock is not held";
+  if (retained_->unrecorded_sets) {
+    return "a pass could not read the semaphore table at pre_config (SG00050): sets it made "
+           "before its first scan are in no ledger; stop and start the server to guard them";
+  }
   return "";
 }
 
@@ -549,10 +554,13 @@ void Recorder::AtCheckpoint(Checkpoint cp, const std::vector<std::string_view>& 
 // recorded (httpd still removes it at a clean stop), and the line says so.
 bool Recorder::TakeBaseline(Checkpoint cp) {
   have_baseline_ = true;
+  retained_->unrecorded_sets = true;  // until the next start: later passes cannot tell them
   log_.Log(Level::kWarn, "SG00050",
            std::string("the semaphore table could not be read at pre_config (SG00006), so ") +
                "this pass records only the sets made after " + CheckpointName(cp) +
-               "; sets it made before are in no ledger, and a crash now would leak them");
+               "; sets it made before are in no ledger (a crash would leak them, and another "
+               "instance's SemGuardAdopt could take them), so the server reports guarding: no "
+               "until it is stopped and started");
   return false;
 }
 
@@ -611,14 +619,24 @@ void Recorder::WriteLedger(const std::string& when) {
   ledger.owner.lock = lock_.Identity();
   ledger.sets = recorded_;
   ledger.sets.insert(ledger.sets.end(), inherited_.begin(), inherited_.end());
+  // The folder's fsync makes the rename outlive a filesystem that loses unsynced changes while
+  // the server runs on. Only a write that names a set the last one lacked needs it: losing any
+  // other brings back a ledger that still names every live set of ours.
+  std::vector<int> names;
+  for (const RecordedSet& r : ledger.sets) names.push_back(r.set.semid);
+  std::sort(names.begin(), names.end());
+  const bool adds = !std::includes(written_semids_.begin(), written_semids_.end(),
+                                   names.begin(), names.end());
   uint32_t crc = 0;
-  st = store_.Write(settings_.ledger_path, ledger, &crc);
+  st = store_.Write(settings_.ledger_path, ledger, &crc,
+                    adds ? FolderSync::kYes : FolderSync::kNo);
   if (!st.ok()) {
     log_.Log(Level::kError, "SG00005",
              "cannot write the ledger at " + when + ": " + st.message());
     return;
   }
   last_write_failed_ = false;
+  written_semids_ = std::move(names);
   // On disk now: the copy kept in memory while writes failed is not needed any more.
   retained_->unguarded.n = 0;
   retained_->unguarded.dropped = 0;
@@ -671,7 +689,7 @@ void Recorder::ChildExited(pid_t pid) {
     if (vanished_.count(r.set.semid)) continue;
     SemSet now;
     Status st = sysv_->Stat(r.set.semid, &now);
-    if (st.ok() && SameIdentity(r.set, now)) continue;
+    if (st.ok() && CanBeTheSameSet(r.set, now)) continue;
     vanished_[r.set.semid] = true;
     exits.counters().vanished_sets.fetch_add(1, std::memory_order_relaxed);
     std::string what = st.ok() ? "its semid now names another set" : "it is gone";

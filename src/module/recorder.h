@@ -159,6 +159,7 @@ class Recorder {
   bool recording_while_off_ = false;    // SemGuard Off at a restart of a server holding the lock
   bool on_deferred_ = false;            // SemGuard On at a restart of a server started Off
   std::string moved_from_;              // the ledger's old path after SemGuardLedger changed
+  std::vector<int> written_semids_;     // the sets this pass's last ledger write named, sorted
   std::map<int, bool> vanished_;        // semids already reported as vanished
 };
 

@@ -56,11 +56,13 @@ struct Retained {
   pid_t server_pid;        // the parent that last wrote the ledger
   UnguardedSets unguarded; // sets no ledger of ours names (unguarded, or a failed write)
   bool started_off;        // the start said SemGuard Off: On waits for the next start
+  bool unrecorded_sets;    // a pass of this run took a baseline (SG00050): some sets of ours
+                           // are in no ledger until the next start
 };
 
 inline constexpr uint32_t kRetainedMagic = 0x53475254;  // "SGRT"
 // Bump with every change of Retained or StartupRecord after the first two fields.
-inline constexpr uint32_t kRetainedVersion = 4;
+inline constexpr uint32_t kRetainedVersion = 5;
 
 // Zero-filled memory (as ap_retained_data_create gives) becomes a fresh Retained; a block this
 // version made is kept. Anything else (a module upgraded by a graceful restart finds the block

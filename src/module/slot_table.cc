@@ -54,7 +54,7 @@ void KeepSetsInTable(const SlotTable& table, std::vector<RecordedSet>* recorded)
   for (const SemSet& set : table) {
     auto it = std::lower_bound(wanted.begin(), wanted.end(), std::make_pair(set.semid, size_t{0}));
     for (; it != wanted.end() && it->first == set.semid; ++it) {
-      if (SameIdentity((*recorded)[it->second].set, set)) alive[it->second] = true;
+      if (CanBeTheSameSet((*recorded)[it->second].set, set)) alive[it->second] = true;
     }
   }
   size_t kept = 0;

@@ -35,8 +35,11 @@ struct TakenOut {
   long sems = 0;
 };
 TakenOut TakeOut(SlotTable* table, std::vector<SemSet> gone);
-// Drops from `recorded` the sets `table` does not hold with the same identity any more: gone,
-// or their semid names another set now (httpd removes pconf's sets at every restart).
+// Drops from `recorded` the sets `table` shows gone: their semid names nothing, or a set that
+// cannot be the one recorded (httpd removes pconf's sets at every restart). A set whose ctime
+// alone moved (SETVAL by a process of the server's User) is kept with the identity recorded:
+// still ours, and named in the ledger, so no other instance's adoption takes it; removing it
+// needs that very identity, so it is never removed as the recorded set.
 void KeepSetsInTable(const SlotTable& table, std::vector<RecordedSet>* recorded);
 
 }  // namespace semguard

@@ -32,6 +32,10 @@ struct FolderFacts {
 Status JudgeFolder(const std::string& folder, const FolderFacts& facts, uid_t starter,
                    bool holds_the_file);
 
+// Whether a file replaced must stay replaced if the filesystem loses what was not synced while
+// the kernel lives on (an I/O error, a forced shutdown and a remount under a running server).
+enum class FolderSync { kYes, kNo };
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -56,9 +60,11 @@ class FileSystem {
   virtual Status ReadOwnedFile(const std::string& path, uid_t owner, size_t max_bytes,
                                std::string* text) = 0;
   // Replaces `path` with `text` atomically: a new file of a random name
-  // "<path>.tmp.<16 hex digits>" (O_EXCL, mode 0600), fsync, rename over `path` (the folder is
-  // not synced: see the implementation). Nothing planted at a name can stop it: no name is fixed.
-  virtual Status ReplaceFile(const std::string& path, const std::string& text) = 0;
+  // "<path>.tmp.<16 hex digits>" (O_EXCL, mode 0600), fsync, rename over `path`, and with
+  // FolderSync::kYes an fsync of the folder, so the rename itself outlives a lost filesystem.
+  // Nothing planted at a name can stop it: no name is fixed.
+  virtual Status ReplaceFile(const std::string& path, const std::string& text,
+                             FolderSync sync) = 0;
   // Writes `text` over the content of the existing regular file `path`, in place: never
   // creating it, never through a symlink, only a file this user owns. The ledger keeps its spare
   // copy in its lock file this way (WriteLedgerFile).

@@ -220,7 +220,8 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
-  Status ReplaceFile(const std::string& path, const std::string& text) override {
+  Status ReplaceFile(const std::string& path, const std::string& text,
+                     FolderSync sync) override {
     if (Status folder = CheckFolderOf(path); !folder.ok()) return folder;
     // A random name, created exclusively: nothing planted at a name can stop the write, and a
     // name can never be written through (O_EXCL refuses a link even to a missing file).
@@ -245,11 +246,14 @@ class PosixFileSystem final : public FileSystem {
       unlink(tmp.c_str());
       return st;
     }
-    // The folder is not synced: a rename lost to a power cut brings back the previous ledger,
-    // and every set either names died with the kernel (SysV sets do not outlive a boot; the
-    // owner line's boot id says so). The file's fsync stays, so that no power cut leaves a torn
-    // ledger under the name (refused as corrupt, SG00003). A killed process loses nothing:
-    // what it wrote and renamed is in the page cache.
+    // The rename is durable only once the folder is synced. A caller may skip that when losing
+    // the rename costs nothing: a ledger write that names no set the last one lacked (see
+    // Recorder::WriteLedger). A killed process loses nothing either way: what it wrote and
+    // renamed is in the page cache.
+    if (sync == FolderSync::kYes) {
+      UniqueFd dir(open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (dir.valid()) fsync(dir.get());
+    }
     return Status::Ok();
   }
 

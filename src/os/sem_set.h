@@ -35,6 +35,10 @@ struct SemSet {
 // True when `now` is the very set `then` described: same slot and sequence (semid), and the
 // fields no semop can change. semids are reused; ctime and the creator tell a reuse apart.
 bool SameIdentity(const SemSet& then, const SemSet& now);
+// Whether `now` can still be the set `then` describes: all of SameIdentity but the ctime, which
+// may have moved forward (SETVAL by a process of the owner's, a "reset the stuck semaphore"
+// script). Weaker than SameIdentity, which every removal needs; enough to keep naming it.
+bool CanBeTheSameSet(const SemSet& then, const SemSet& now);
 
 // How httpd's APR sysvsem mutexes look: IPC_PRIVATE, one semaphore.
 bool LooksLikeHttpdMutex(const SemSet& set);

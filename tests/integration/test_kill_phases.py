@@ -160,9 +160,10 @@ class KillPhasesTest(FaultTest):
 
     def ledger_write_first_pass(self, syscall, when, write, renamed):
         """A previous run's leftovers, then a start killed inside pass 1's ledger write number
-        `write`: each write is create, write, fsync, rename, then the spare copy in the lock
-        file (ftruncate, write). Write 1 follows the cleanup and
-        records no set; write 2 records the accept mutex."""
+        `write`: each write is create, write, fsync, rename, an fsync of the folder when it
+        names a set the last write did not, then the spare copy in the lock file (ftruncate,
+        write). Write 1 follows the cleanup and records no set (no folder fsync); write 2
+        records the accept mutex."""
         step = f"kill -9 on entry to {syscall} #{when} (ledger write {write} of pass 1)"
         inst = self.victim()
         leftovers = self.leftovers_of_a_killed_run(inst)
@@ -208,6 +209,9 @@ class KillPhasesTest(FaultTest):
 
     def test_ledger_write_2_first_pass_before_rename(self):
         self.ledger_write_first_pass("rename", 2, write=2, renamed=False)
+
+    def test_ledger_write_2_first_pass_after_rename_before_folder_fsync(self):
+        self.ledger_write_first_pass("fsync", 3, write=2, renamed=True)
 
     def test_ledger_write_2_first_pass_spare_copy_truncated(self):
         self.ledger_write_first_pass("ftruncate", 2, write=2, renamed=True)

@@ -341,6 +341,7 @@ TEST_P(RecorderSearchAttackTest, ARecordedSetsSlotAndSemidReusedByAForeignSetIsN
   SemSet reuse = semguard_test::HttpdMutexSet(kUid, kUid, 0, kSelf + 3);
   reuse.semid = ssl;
   reuse.ctime = clock_.Now();
+  reuse.uid = 0;  // another program's set: its creator still owns it, not httpd's User
   ASSERT_EQ(sysv_.Add(reuse), ssl);
   second.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
   const int accept = AddOurs();

@@ -213,5 +213,21 @@ TEST_P(RecorderSearchTest, ASetGoneBeforeThePassIsDroppedAndItsReusedSemidRecord
   EXPECT_EQ(second.recorded()[0].type, "mpm-accept");
 }
 
+// The folder's fsync makes a ledger's rename outlive a filesystem that loses what was not
+// synced while the server runs on; only a write that names a set the last one lacked needs it.
+// A first pass writes three times: the owner alone (open_logs-first), the accept mutex, and the
+// same sets at post_config-last (open_logs-last skips: nothing changed): only the second write
+// syncs the folder.
+TEST_P(RecorderSearchTest, OnlyAWriteThatNamesANewSetSyncsTheFolder) {
+  Recorder rec = FirstPass();
+  Begin(rec);
+  rec.AtCheckpoint(Checkpoint::kOpenLogsFirst, {});
+  AddOurs();
+  rec.AtCheckpoint(Checkpoint::kOpenLogsAfterMpm, {"prefork.c"});
+  rec.AtCheckpoint(Checkpoint::kOpenLogsLast, {});
+  rec.AtCheckpoint(Checkpoint::kPostConfigLast, {});
+  EXPECT_EQ(files_.folder_syncs, (std::vector<bool>{false, true, false}));
+}
+
 }  // namespace
 }  // namespace semguard

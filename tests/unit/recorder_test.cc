@@ -433,6 +433,7 @@ TEST_F(RecorderTest, SecondPassDropsASetWhoseSemidWasReused) {
   }
   SemSet other = HttpdMutex(/*ctime=*/1763900999);
   other.last_pid = 1;
+  other.uid += 1;  // another program's set: another owner than httpd's User
   ASSERT_TRUE(sysv_.Replace(semid, other));
   Recorder second = NewRecorder(Env(MainState::kCreateConfig));
   Begin(second);
@@ -711,7 +712,9 @@ TEST_F(RecorderTest, VanishedSetIsReportedOnceAtTheNextChildExit) {
 TEST_F(RecorderTest, SetReplacedUnderTheSameSemidCountsAsVanished) {
   Recorder rec = NewRecorder(Env());
   const int semid = FirstPassWithOneSet(rec);
-  ASSERT_TRUE(sysv_.Replace(semid, HttpdMutex(/*ctime=*/1763900060)));
+  SemSet other = HttpdMutex(/*ctime=*/1763900060);
+  other.uid += 1;  // another program's set: another owner than httpd's User
+  ASSERT_TRUE(sysv_.Replace(semid, other));
 
   rec.ChildExited(12345);
   std::vector<std::string> alerts = log_.With("SG00007");

@@ -63,18 +63,26 @@ TEST(SlotTableTest, TakeOutRemovesOnlyTheVerySets) {
 }
 
 TEST(SlotTableTest, KeepSetsInTableDropsTheGoneAndTheReplaced) {
-  const SlotTable table = {InSlot(0), InSlot(1, 0, semguard_test::kSetCreated + 9), InSlot(3)};
-  std::vector<RecordedSet> recorded(4);
+  SemSet replaced = InSlot(1, 0, semguard_test::kSetCreated + 9);
+  replaced.uid = 0;  // another program's set under the semid: owned by its creator
+  const SemSet reset = InSlot(4, 0, semguard_test::kSetCreated + 9);  // SETVAL moved its ctime
+  const SemSet older = InSlot(5, 0, semguard_test::kSetCreated - 1);  // made before the recorded
+  const SlotTable table = {InSlot(0), replaced, InSlot(3), reset, older};
+  std::vector<RecordedSet> recorded(6);
   recorded[0].set = InSlot(3);
   recorded[1].set = InSlot(1);  // its semid names another set now
   recorded[2].set = InSlot(2);  // gone
   recorded[3].set = InSlot(0);
   recorded[3].type = "ssl";
+  recorded[4].set = InSlot(4);  // still there; only its ctime moved
+  recorded[5].set = InSlot(5);  // a ctime can only move forward: another set
   KeepSetsInTable(table, &recorded);
-  ASSERT_EQ(recorded.size(), 2u);
+  ASSERT_EQ(recorded.size(), 3u);
   EXPECT_EQ(recorded[0].set.semid, 3);
   EXPECT_EQ(recorded[1].set.semid, 0);
   EXPECT_EQ(recorded[1].type, "ssl");
+  EXPECT_EQ(recorded[2].set.semid, 4);
+  EXPECT_EQ(recorded[2].set.ctime, semguard_test::kSetCreated) << "kept as recorded";
 }
 
 }  // namespace

@@ -98,8 +98,10 @@ class FakeFileSystem : public semguard::FileSystem {
     *text = it->second.text;
     return semguard::Status::Ok();
   }
-  semguard::Status ReplaceFile(const std::string& path, const std::string& text) override {
+  semguard::Status ReplaceFile(const std::string& path, const std::string& text,
+                               semguard::FolderSync sync) override {
     if (auto st = Begin("ReplaceFile", path); !st.ok()) return st;
+    folder_syncs.push_back(sync == semguard::FolderSync::kYes);
     File& f = files_[path];
     f.text = text;
     f.owner = writer_uid;
@@ -141,6 +143,7 @@ class FakeFileSystem : public semguard::FileSystem {
   }
 
   uid_t writer_uid = 0;  // who owns the files this fake writes
+  std::vector<bool> folder_syncs;  // each ReplaceFile: whether it asked for the folder's fsync
 
  private:
   semguard::Status Begin(const std::string& op, const std::string& path,
