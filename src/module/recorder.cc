@@ -131,10 +131,10 @@ void Recorder::Configure(Settings settings) {
   }
   // What no ledger of ours names: made while unguarded, or when the last write failed.
   LoadUnguardedSets();
-  // pre_config's scan saw the whole table: a set named above that it did not see is gone for
-  // good (a semid never names the same set twice: the identity has its ctime), such as the
-  // first pass's accept mutex. Dropped now, it is off the ledger from this pass's first write,
-  // whether or not a full scan comes before post_config-last.
+  // pre_config's scan saw the whole table: a set named above that it did not see, or whose
+  // semid it saw naming a set that cannot be it (KeepSetsInTable), is gone for good, such as
+  // the first pass's accept mutex. Dropped now, it is off the ledger from this pass's first
+  // write, whether or not a full scan comes before post_config-last.
   if (first_snapshot_ok_) {
     KeepSetsInTable(snapshot_, &recorded_);
     KeepSetsInTable(snapshot_, &inherited_);
