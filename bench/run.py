@@ -187,6 +187,14 @@ def start_noise(samples):
     return max(samples["empty"]) - min(samples["empty"])
 
 
+def cost_rows(path, n, samples, floor, proof_floor):
+    """What n leftovers cost a start on `path`, against the floor and the proof floor."""
+    cost = leftover_cost(samples)
+    row(f"start, {path} path, {n} leftovers, cost vs floor", cost, floor, "ms", target=1.5,
+        noise=start_noise(samples))
+    row("  the same vs the proof floor", cost, proof_floor, "ms")
+
+
 def bench_wholestart():
     """What N leftovers cost a whole start: (start with them) - (the same start without them),
     against the floor of removing them (SEM_STAT over the table + IPC_RMID, no checks)."""
@@ -207,10 +215,7 @@ def bench_wholestart():
             assert not made & set(kernel_sets()), "the adoption left leftovers behind"
             adopt.stop()
         result[f"adopt/{n}"] = samples
-        cost = leftover_cost(samples)
-        row(f"start, adoption path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
-            target=1.5, noise=start_noise(samples))
-        row(f"  the same vs the proof floor", cost, proof_floors[n], "ms")
+        cost_rows("adoption", n, samples, floors[n], proof_floors[n])
     # The ledger path: a run killed with -9 (owner dead), its ledger naming n more leftovers.
     # A ledger holds at most 4096 sets (ledger_format.h), so n stops there.
     ledger = instance("ws-ledger", True)
@@ -231,10 +236,7 @@ def bench_wholestart():
                 assert not made & set(kernel_sets()), "the ledger path left leftovers behind"
                 ledger.stop()
         result[f"ledger/{n}"] = samples
-        cost = leftover_cost(samples)
-        row(f"start, ledger path, {n} leftovers, cost vs floor", cost, floors[n], "ms",
-            target=1.5, noise=start_noise(samples))
-        row(f"  the same vs the proof floor", cost, proof_floors[n], "ms")
+        cost_rows("ledger", n, samples, floors[n], proof_floors[n])
     for key, samples in result.items():
         if key not in ("floor", "proof-floor"):
             per_set = leftover_cost(samples) / int(key.split("/")[1]) * 1000
